@@ -1,0 +1,352 @@
+"""Configuration: `sources.yaml` declared once as typed models, validated at load.
+
+A mistake in a config file must cost the analyst one read of one paragraph, so every error
+names the file, the line and the field (``ConfigError``); the CLI prints it and exits 2.
+The same loader serves `positions.yaml`, whose model the differ owns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from monitor.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_USER_AGENT = "monitor/0.1 (comparative media monitor; +https://example.org/monitor)"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ── sources.yaml ────────────────────────────────────────────────────────────────────
+
+EndpointKind = Literal["rss", "atom", "sitemap", "listing", "gdelt", "google_news"]
+
+
+class Selectors(_Model):
+    """CSS selectors for one outlet's article pages; anything unset falls back to
+    JSON-LD / OpenGraph metadata and the generic body extractor."""
+
+    title: str | None = Field(None, description="CSS selector of the headline")
+    body: str | None = Field(None, description="CSS selector(s) of the article body")
+    published: str | None = Field(None, description="CSS selector of the publication date")
+    authors: str | None = Field(None, description="CSS selector of the byline / author names")
+    remove: tuple[str, ...] = Field((), description="CSS selectors removed before extraction")
+
+
+class Endpoint(_Model):
+    """One place where an outlet's new pieces can be discovered."""
+
+    kind: EndpointKind = Field(description="rss, atom, sitemap, listing, gdelt or google_news")
+    url: str = Field(description="the endpoint URL (http or https)")
+    link_selector: str | None = Field(
+        None, description="listing pages: CSS selector of the article links (default: all a[href])"
+    )
+    link_pattern: str | None = Field(
+        None, description="regular expression an article URL (or path) must match to be kept"
+    )
+    query: str | None = Field(None, description="gdelt / google_news: the search query")
+    max_items: int = Field(100, ge=1, le=1000, description="most links taken per visit")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"must be an absolute http(s) URL, got {v!r}")
+        return v
+
+    @field_validator("link_pattern")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"is not a valid regular expression ({exc})") from exc
+        return v
+
+    @model_validator(mode="after")
+    def _query_for_search(self) -> Endpoint:
+        if self.kind in ("gdelt", "google_news") and not self.query and "q=" not in self.url:
+            raise ValueError(f"a {self.kind} endpoint needs a 'query' (or q= in its url)")
+        return self
+
+
+class Source(_Model):
+    """One watched outlet (or one global discovery service)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$", description="stable id, lower_snake_case")
+    name: str = Field(min_length=1, description="the outlet's name as the digest shows it")
+    camp: Literal["ru", "cn", "west", "kr", "ua", "other"] = Field(
+        description="ru, cn, west, kr, ua or other"
+    )
+    language: str = Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code of its pieces")
+    homepage: str | None = Field(None, description="the outlet's home page")
+    domains: tuple[str, ...] = Field(
+        (),
+        description="host names whose pieces belong to this outlet "
+        "(default: the hosts of homepage and endpoints)",
+    )
+    discovery: tuple[Endpoint, ...] = Field(min_length=1, description="discovery endpoints")
+    selectors: Selectors | None = Field(None, description="article-page CSS selectors")
+    interval_minutes: int | None = Field(
+        None, ge=5, description="minutes between crawls (default: defaults.interval_minutes)"
+    )
+    enabled: bool = Field(True, description="false: keep the entry but never crawl it")
+    prefilter: bool = Field(
+        True,
+        description="true: fetch only links whose feed title/summary mention the story "
+        "(polite on broad feeds); false: fetch every new link (topic feeds)",
+    )
+    full_text: bool = Field(
+        True,
+        description="false: never fetch article pages (paywalls, restrictive terms); "
+        "store the feed title and summary only",
+    )
+    global_discovery: bool = Field(
+        False,
+        description="true for search services (GDELT, Google News): each link is credited "
+        "to the outlet whose domain it is on, else to this entry (camp 'other')",
+    )
+
+    def hosts(self) -> tuple[str, ...]:
+        """Host names credited to this outlet (without a leading 'www.')."""
+        if self.domains:
+            return tuple(_bare_host(d) for d in self.domains)
+        if self.global_discovery:
+            return ()
+        urls = [self.homepage] if self.homepage else []
+        urls += [e.url for e in self.discovery if e.kind not in ("gdelt", "google_news")]
+        seen: dict[str, None] = {}
+        for u in urls:
+            seen[_bare_host(urlsplit(u).hostname or "")] = None
+        return tuple(h for h in seen if h)
+
+
+def _bare_host(host: str) -> str:
+    host = host.lower().strip().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+class Defaults(_Model):
+    """Crawl settings every source inherits."""
+
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent with every request")
+    interval_minutes: int = Field(120, ge=5, description="minutes between crawls of a source")
+    jitter_seconds: int = Field(300, ge=0, description="random delay added to each crawl start")
+    per_host_delay_seconds: float = Field(
+        2.0, ge=0, description="least time between two requests to the same host"
+    )
+    per_host_concurrency: int = Field(1, ge=1, le=8, description="requests in flight per host")
+    concurrency: int = Field(8, ge=1, le=64, description="requests in flight in all")
+    timeout_seconds: float = Field(30.0, gt=0, description="connect/read timeout per request")
+    max_body_bytes: int = Field(
+        8_000_000, ge=10_000, description="larger responses are cut off and skipped"
+    )
+    max_redirects: int = Field(5, ge=0, le=20, description="redirects followed per request")
+    max_retries: int = Field(3, ge=0, le=10, description="retries on 408/429/5xx and timeouts")
+    respect_robots: bool = Field(True, description="obey robots.txt (keep it true)")
+
+
+class Topic(_Model):
+    """What the story is: the relevance filter's keywords per language."""
+
+    keywords: dict[str, tuple[str, ...]] = Field(
+        description="per language code, phrases that mark a piece as on-topic"
+    )
+    context: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="per language code, phrases of the Russian side of the story "
+        "(Russia, Moscow, Kursk…); a piece needs one of each list",
+    )
+    min_matches: int = Field(2, ge=1, description="keyword occurrences a relevant piece needs")
+
+    @field_validator("keywords")
+    @classmethod
+    def _not_empty(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        if not v or not any(v.values()):
+            raise ValueError("needs at least one language with at least one keyword")
+        return v
+
+
+class DigestSchedule(_Model):
+    """When the daemon writes the weekly digest."""
+
+    day_of_week: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        "mon", description="weekday the digest of the previous week is written"
+    )
+    hour: int = Field(6, ge=0, le=23, description="hour (UTC) it is written")
+    minute: int = Field(0, ge=0, le=59, description="minute it is written")
+
+
+class SourcesFile(_Model):
+    """The whole `sources.yaml`."""
+
+    version: int = Field(1, description="format version of this file")
+    defaults: Defaults = Field(default_factory=Defaults)  # type: ignore[arg-type]
+    topic: Topic
+    digest: DigestSchedule = Field(default_factory=DigestSchedule)  # type: ignore[arg-type]
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_ids(cls, v: tuple[Source, ...]) -> tuple[Source, ...]:
+        seen: set[str] = set()
+        for s in v:
+            if s.id in seen:
+                raise ValueError(f"source id '{s.id}' appears twice; ids must be unique")
+            seen.add(s.id)
+        return v
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        known = ", ".join(s.id for s in self.sources)
+        raise ConfigError(f"no source with id '{source_id}' (known: {known})", field="sources")
+
+    def interval(self, source: Source) -> int:
+        return source.interval_minutes or self.defaults.interval_minutes
+
+
+def load_sources(path: str | Path) -> SourcesFile:
+    return load_yaml_model(path, SourcesFile)
+
+
+# ── the loader: YAML → model, errors with file, line and field ─────────────────────
+
+
+def load_yaml_model(path: str | Path, model: type[M]) -> M:
+    """Read, parse and validate one YAML file; any mistake becomes one ``ConfigError``."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("the file does not exist", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read ({exc.strerror})", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            "is not valid UTF-8 text; save the file as UTF-8", path=str(path), line=line
+        ) from None
+    return parse_yaml_model(text, model, str(path))
+
+
+def parse_yaml_model(text: str, model: type[M], path: str) -> M:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise ConfigError(
+            f"is not valid YAML: {problem}. Check indentation, colons and quotes near this line.",
+            path=path,
+            line=line,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"is not valid YAML: {exc}", path=path) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(
+            f"must be a mapping of settings at the top level, but it is {kind}", path=path, line=1
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, root, data, path) from None
+
+
+def _explain(exc: ValidationError, root: yaml.Node | None, data: Any, path: str) -> ConfigError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(first["loc"])
+    line = _line_of(root, loc)
+    field = _dotted(loc)
+    owner = _owner(data, loc)
+    message = _message(first)
+    if owner:
+        message = f"(in {owner}) {message}"
+    if len(errors) > 1:
+        others = "; ".join(f"'{_dotted(tuple(e['loc']))}' {_message(e)}" for e in errors[1:4])
+        more = f" and {len(errors) - 4} more" if len(errors) > 4 else ""
+        message += f" Also: {others}{more}."
+    return ConfigError(message, path=path, line=line, field=field or None)
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if kind == "missing":
+        return "is required but missing."
+    if kind == "extra_forbidden":
+        return "is not a known setting (check its spelling and indentation)."
+    got = err.get("input")
+    if kind not in ("missing",) and not isinstance(got, dict | list) and got is not None:
+        return f"{msg} (got {got!r})."
+    return msg.rstrip(".") + "."
+
+
+def _dotted(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _owner(data: Any, loc: Sequence[Any]) -> str | None:
+    """Name the list entry an error sits in (e.g. "source 'tass_en'"), when it has an id."""
+    node = data
+    label = None
+    for i, part in enumerate(loc):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(part, int) and isinstance(node, dict) and "id" in node and i < len(loc) - 1:
+            parent = str(loc[i - 1]) if i else "entry"
+            label = f"{parent.rstrip('s')} '{node['id']}'"
+    return label
+
+
+def _line_of(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
+    """The line of the deepest node on ``loc``; a missing key gets its parent's line."""
+    node = root
+    best = root.start_mark.line + 1 if root is not None else None
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                    child = value
+                    best = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+                best = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            best = node.start_mark.line + 1
+    return best

@@ -1,0 +1,126 @@
+"""One exception tree for the whole monitor.
+
+    MonitorError                 anything the monitor itself raises on purpose
+     ├── ConfigError             a config file is unreadable or invalid (file, line, field)
+     ├── FetchError              an HTTP exchange failed; ``reason`` says how
+     │    ├── RobotsDisallowed   robots.txt forbids the URL
+     │    ├── BodyTooLarge       the body exceeded the configured limit
+     │    └── NotArchived        replay mode: the URL is not in the WARC archive
+     ├── DiscoverError           a feed / sitemap / listing could not be read
+     ├── ExtractError            a page gave no article (not HTML, empty body…)
+     ├── StoreError              the database refused an operation
+     └── ReportError             a digest could not be built or written
+
+Every error carries a short machine ``reason`` (used as a counter key and in the per-source
+status row) and a human message. Code never signals failure by returning ``None``.
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base of every error the monitor raises deliberately."""
+
+    reason: str = "error"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if reason is not None:
+            self.reason = reason
+
+
+class ConfigError(MonitorError):
+    """A configuration file is wrong. The message is one paragraph a user can act on."""
+
+    reason = "config"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        where = path or "<config>"
+        if line is not None:
+            where += f", line {line}"
+        if field:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {message}")
+        self.detail = message
+
+
+class FetchError(MonitorError):
+    """An HTTP exchange failed. ``reason`` is one of: timeout, connect, status, too_large,
+    redirects, robots, not_archived, protocol, decode."""
+
+    reason = "fetch"
+
+    def __init__(
+        self, url: str, message: str, *, reason: str | None = None, status: int | None = None
+    ) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(f"{url}: {message}", reason=reason)
+
+
+class RobotsDisallowed(FetchError):
+    reason = "robots"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "robots.txt disallows this URL for our user agent")
+
+
+class BodyTooLarge(FetchError):
+    reason = "too_large"
+
+    def __init__(self, url: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(url, f"response body exceeds the {limit:,}-byte limit")
+
+
+class NotArchived(FetchError):
+    reason = "not_archived"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "not in the WARC archive being replayed")
+
+
+class DiscoverError(MonitorError):
+    reason = "discover"
+
+    def __init__(self, url: str, message: str, *, reason: str | None = None) -> None:
+        self.url = url
+        super().__init__(f"{url}: {message}", reason=reason)
+
+
+class ExtractError(MonitorError):
+    reason = "extract"
+
+    def __init__(self, url: str, message: str, *, reason: str | None = None) -> None:
+        self.url = url
+        super().__init__(f"{url}: {message}", reason=reason)
+
+
+class StoreError(MonitorError):
+    reason = "store"
+
+
+class ReportError(MonitorError):
+    reason = "report"
+
+
+def failure_reason(exc: BaseException) -> tuple[str, str]:
+    """Turn any failure into ``(reason, message)`` for a per-source status row and counter.
+
+    Unexpected exceptions are kept distinguishable (``bug:<Type>``) so a defect is never
+    mistaken for a flaky site.
+    """
+    if isinstance(exc, MonitorError):
+        return exc.reason, exc.message
+    return f"bug:{type(exc).__name__}", f"{type(exc).__name__}: {exc}"

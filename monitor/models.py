@@ -1,0 +1,273 @@
+"""The small, frozen records the stages hand to each other.
+
+Data flows one way: discover → fetch → extract → relevance → store → differ → report.
+Stages never import each other; they import this module (and ``errors``/``config``), so
+every type that crosses a stage boundary lives here. Datetimes are always timezone-aware
+and, once they reach the store, in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Camp = Literal["ru", "cn", "west", "kr", "ua", "other"]
+CAMPS: tuple[Camp, ...] = ("ru", "cn", "west", "kr", "ua", "other")
+CAMP_NAMES: Mapping[str, str] = {
+    "ru": "Russian",
+    "cn": "Chinese",
+    "west": "Western",
+    "kr": "Korean",
+    "ua": "Ukrainian",
+    "other": "Other",
+}
+
+Stance = Literal["echo", "contest", "mixed", "absent"]
+STANCES: tuple[Stance, ...] = ("echo", "contest", "mixed", "absent")
+
+Epistemic = Literal["asserted", "attributed", "hedged"]
+
+
+# ── discover ────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Link:
+    """One candidate article found by a discovery endpoint (feed item, sitemap entry…)."""
+
+    url: str
+    source_id: str
+    title: str | None = None
+    published: datetime | None = None
+    summary: str | None = None
+    via: str = ""  # the endpoint URL it was found on
+
+
+# ── fetch ───────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP response as the fetcher received it, already recorded to WARC."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes
+    fetched_at: datetime
+    sha256: str  # of body
+    warc_path: str | None = None
+    warc_offset: int | None = None
+    not_modified: bool = False  # a conditional GET answered 304 (body is empty)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'")
+        return None
+
+
+# ── extract ─────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """The article as the extractor read it (the `monitor extract` JSON contract)."""
+
+    url: str
+    title: str | None
+    authors: tuple[str, ...]
+    published: datetime | None
+    language: str | None
+    text: str  # paragraphs separated by one blank line
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "authors": list(self.authors),
+            "published": self.published.isoformat() if self.published else None,
+            "language": self.language,
+            "text": self.text,
+        }
+
+
+# ── relevance ───────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Whether a piece is about the story, and why (kept so a drop can be explained)."""
+
+    relevant: bool
+    score: float
+    matched: tuple[str, ...] = ()  # the topic keywords that matched
+    subtopics: tuple[str, ...] = ()  # e.g. "treaty", "troops", "arms", "sanctions"
+    reason: str = ""
+
+
+# ── differ ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence that carries a position, with the direction it pulls in."""
+
+    sentence: str
+    stance: Stance  # of this sentence alone: echo / contest (never absent)
+    score: float  # in [-1, 1]: + echoes the baseline, - contests it
+    cues: tuple[str, ...] = ()  # the cue phrases / rules that fired
+    index: int = 0  # sentence index in the piece
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sentence": self.sentence,
+            "stance": self.stance,
+            "score": round(self.score, 3),
+            "cues": list(self.cues),
+            "index": self.index,
+        }
+
+
+@dataclass(frozen=True)
+class PositionResult:
+    position_id: str
+    stance: Stance
+    score: float  # in [-1, 1]
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stance": self.stance,
+            "score": round(self.score, 3),
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How a piece frames the story, independent of the baseline's positions."""
+
+    troop_labels: tuple[str, ...] = ()  # what it calls the North Korean personnel
+    troop_count: int | None = None  # the largest count it claims
+    epistemic: Epistemic | None = None
+    sources_cited: tuple[str, ...] = ()
+    loaded_terms: tuple[str, ...] = ()
+    subtopics: Mapping[str, int] = field(default_factory=dict)  # subtopic -> sentences
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "troop_labels": list(self.troop_labels),
+            "troop_count": self.troop_count,
+            "epistemic": self.epistemic,
+            "sources_cited": list(self.sources_cited),
+            "loaded_terms": list(self.loaded_terms),
+            "subtopics": dict(self.subtopics),
+        }
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """A piece set against the baseline: one result per position, plus its framing."""
+
+    positions: Mapping[str, PositionResult]  # "P1".."P10", all present
+    framing: Framing
+    language: str
+    method: str  # "lexical" or "lexical+semantic"
+    positions_version: str  # hash of positions.yaml the result was computed with
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "positions": {pid: r.to_json() for pid, r in self.positions.items()},
+            "framing": self.framing.to_json(),
+            "language": self.language,
+            "method": self.method,
+            "positions_version": self.positions_version,
+        }
+
+
+# ── store → report ──────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store keeps it."""
+
+    id: int
+    url: str
+    source_id: str
+    camp: Camp
+    language: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None  # UTC
+    text: str
+    content_hash: str
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True)
+class StoredStance:
+    article_id: int
+    position_id: str
+    stance: Stance
+    score: float
+    evidence: tuple[Evidence, ...]
+    positions_version: str
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the report needs to know of a source."""
+
+    id: str
+    name: str
+    camp: Camp
+    language: str
+
+
+@dataclass(frozen=True)
+class PositionInfo:
+    """What the report needs to know of a baseline position."""
+
+    id: str
+    title: str
+    claim: str
+
+
+@dataclass(frozen=True)
+class CrawlStatus:
+    """The last crawl of one source, as shown to the analyst."""
+
+    source_id: str
+    last_run: datetime | None
+    last_ok: datetime | None
+    last_error: str | None
+    counts: Mapping[str, int] = field(default_factory=dict)  # "fetched", "stored", "skipped:<reason>"…
+
+
+@dataclass(frozen=True)
+class DigestInput:
+    """Everything the report stage needs for one week, gathered by the pipeline."""
+
+    week: str  # "YYYY-Www"
+    start: datetime  # UTC, Monday 00:00
+    end: datetime  # UTC, next Monday 00:00
+    articles: tuple[StoredArticle, ...]
+    stances: Mapping[int, tuple[StoredStance, ...]]  # article id -> its stances
+    framings: Mapping[int, Framing]  # article id -> framing
+    sources: Mapping[str, SourceInfo]
+    positions: tuple[PositionInfo, ...]
+    crawl_status: tuple[CrawlStatus, ...] = ()
+    previous_counts: Mapping[str, int] = field(default_factory=dict)  # camp -> articles last week
+    generated_at: datetime | None = None

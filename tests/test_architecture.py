@@ -1,0 +1,68 @@
+"""The pipeline's stages stay independent: data flows one way, through monitor.models.
+
+A stage (discover, fetch, extract, relevance, store, differ, report) may import the shared
+modules (models, errors, config, urls) but never another stage; only pipeline, daemon and
+cli compose them. This test reads every module's imports and fails on a crossing.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "monitor"
+STAGES = ("discover", "fetch", "extract", "relevance", "store", "differ", "report")
+COMPOSERS = ("pipeline", "daemon", "cli", "demo")
+
+
+def _stage_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "monitor" or len(parts) < 2:
+        return None
+    return parts[1] if parts[1] in STAGES + COMPOSERS else None
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    here = list(rel.parts)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - node.level]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.append(module)
+            found.extend(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_stage_imports_another_stage(path: Path) -> None:
+    owner = _stage_of("monitor." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts))
+    if owner is None or owner in COMPOSERS:
+        return
+    crossings = sorted(
+        {m for m in _imports(path) if (s := _stage_of(m)) is not None and s != owner}
+    )
+    assert not crossings, f"stage '{owner}' ({path.name}) imports {crossings}"
+
+
+def test_the_checker_sees_a_crossing(tmp_path: Path) -> None:
+    """Guard against a test that cannot fail: a crossing import is detected."""
+    fake = PACKAGE / "report" / "_probe_crossing.py"
+    fake.write_text("from monitor.store import schema\n", encoding="utf-8")
+    try:
+        assert any(_stage_of(m) == "store" for m in _imports(fake))
+    finally:
+        fake.unlink()
