@@ -1,0 +1,552 @@
+"""The `monitor` command line: one sub-command per thing an analyst does.
+
+Every command finds the same four things the same way — the data root, the database, the
+sources and the positions — from options, then environment variables, then defaults in
+the current directory. A configuration mistake prints one paragraph and exits 2; any other
+failure the monitor foresaw prints one line and exits 1; nothing prints a traceback unless
+``--debug`` asks for it. Heavy modules are imported inside the commands so `--help` is fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from monitor import __version__
+from monitor.errors import ConfigError, MonitorError
+
+if TYPE_CHECKING:
+    from monitor.pipeline import CrawlResult, Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_ARCHIVE = REPO_ROOT / "tests" / "fixtures" / "demo" / "demo.warc.gz"
+
+
+def _fail_cleanly(func: F) -> F:
+    """Turn the monitor's own errors into a clear message and an exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            if debug:
+                raise
+            click.echo(f"Configuration error — {exc.message}", err=True)
+            sys.exit(2)
+        except MonitorError as exc:
+            if debug:
+                raise
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(ctx: click.Context) -> Settings:
+    from monitor.pipeline import Settings
+
+    root = ctx.find_root().params
+    return Settings(
+        storage=Path(root["storage"]),
+        sources_path=Path(root["sources"]),
+        positions_path=Path(root["positions"]),
+        db_url=root["db"],
+        semantic=root["semantic"],
+    )
+
+
+def _console(err: bool = True) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=err, highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="monitor")
+@click.option(
+    "--storage",
+    envvar="MONITOR_STORAGE",
+    default="storage",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Data root: SQLite database, WARC captures, digests. Env: MONITOR_STORAGE.",
+)
+@click.option(
+    "--db",
+    envvar="MONITOR_DB",
+    default=None,
+    metavar="URL",
+    help="SQLAlchemy database URL, e.g. postgresql://user@host/db "
+    "(default: SQLite at STORAGE/monitor.db). Env: MONITOR_DB.",
+)
+@click.option(
+    "--sources",
+    envvar="MONITOR_SOURCES",
+    default="sources.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The watched outlets. Env: MONITOR_SOURCES.",
+)
+@click.option(
+    "--positions",
+    envvar="MONITOR_POSITIONS",
+    default="positions.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The baseline's positions P1..P10 for the differ. Env: MONITOR_POSITIONS.",
+)
+@click.option(
+    "--semantic",
+    envvar="MONITOR_SEMANTIC",
+    type=click.Choice(["off", "auto", "on"]),
+    default="off",
+    show_default=True,
+    help="Cross-lingual sentence anchoring with the optional [semantic] extra. "
+    "Env: MONITOR_SEMANTIC.",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def main(**params: Any) -> None:
+    """Comparative media monitor: how Russian, Chinese, Western, Korean and Ukrainian
+    outlets frame the 2024 Russia–DPRK treaty and the North Korean troops in Kursk, set
+    against the ten positions of one baseline analysis (Kortunov, RIAC, 2024).
+
+    \b
+    Typical use:
+      monitor demo                      offline demo from the bundled archive
+      monitor run                       the daemon: crawl on schedule, weekly digest
+      monitor crawl --once              visit every source once now
+      monitor digest --week 2024-W44    write that week's digest
+      monitor diff --text-file a.txt    set one text against the baseline
+    """
+    from rich.logging import RichHandler
+
+    level = logging.WARNING if params["quiet"] else logging.INFO
+    if params["verbose"] >= 2 or params["debug"]:
+        level = logging.DEBUG
+    elif params["verbose"] == 1:
+        level = logging.INFO
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        datefmt="%H:%M:%S",
+        handlers=[RichHandler(console=_console(), show_path=False, markup=False)],
+        force=True,
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler.executors", "alembic"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+# ── run / crawl ─────────────────────────────────────────────────────────────────────
+
+
+def _print_crawl(result: CrawlResult) -> None:
+    mark = "[green]ok[/]" if result.ok else "[red]failed[/]"
+    _console().print(f"{result.source_id:<18} {mark}  {result.summary()}")
+    for error in result.errors[:2]:
+        _console().print(f"    [dim]{error}[/]", markup=True, highlight=False)
+
+
+@main.command()
+@click.option("--source", "only", multiple=True, metavar="ID", help="Only these sources.")
+@click.option("--no-digest", is_flag=True, help="Do not schedule the weekly digest.")
+@click.option(
+    "--replay",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Serve responses from these WARC files instead of the network.",
+)
+@click.pass_context
+@_fail_cleanly
+def run(
+    ctx: click.Context, only: tuple[str, ...], no_digest: bool, replay: tuple[str, ...]
+) -> None:
+    """Run the daemon: crawl each source on its interval, write the weekly digest.
+
+    Stops cleanly on Ctrl-C or SIGTERM: no new visits start, running ones get a grace
+    period to finish, nothing stored is lost.
+    """
+    from monitor.config import load_sources
+    from monitor.daemon import run_daemon
+
+    settings = _settings(ctx)
+    config = load_sources(settings.sources_path)
+    for source_id in only:
+        config.source(source_id)
+    click.echo(
+        f"monitor daemon: {len(only) or sum(s.enabled for s in config.sources)} sources, "
+        f"store {settings.database_url()}, digests in {settings.digest_dir}. Ctrl-C stops.",
+        err=True,
+    )
+    asyncio.run(
+        run_daemon(
+            settings,
+            only=only,
+            digest=not no_digest,
+            replay=[Path(p) for p in replay],
+            on_crawl=_print_crawl,
+        )
+    )
+    click.echo("monitor daemon stopped.", err=True)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Visit each selected source once, then exit.")
+@click.option("--source", "only", multiple=True, metavar="ID", help="Only these sources.")
+@click.option(
+    "--replay",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Serve responses from these WARC files instead of the network (offline).",
+)
+@click.pass_context
+@_fail_cleanly
+def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[str, ...]) -> None:
+    """Crawl sources now. With --once: one visit each, a summary, exit status 0 when every
+    source answered (1 otherwise). Without --once: keep crawling on each source's interval
+    (the daemon without the digest)."""
+    settings = _settings(ctx)
+    if not once:
+        ctx.invoke(run, only=only, no_digest=True, replay=replay)
+        return
+    results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay]))
+    failed = [r for r in results if not r.ok]
+    click.echo(
+        f"{len(results)} sources visited, {sum(r.counts['stored'] for r in results)} new "
+        f"articles stored, {len(failed)} sources failed.",
+        err=True,
+    )
+    if failed:
+        sys.exit(1)
+
+
+async def _crawl_once(
+    settings: Settings, only: Sequence[str], replay: Sequence[Path]
+) -> list[CrawlResult]:
+    from monitor.pipeline import open_pipeline
+
+    async with open_pipeline(settings, replay=replay) as pipeline:
+        config = pipeline.config
+        sources = (
+            [config.source(s) for s in only] if only else [s for s in config.sources if s.enabled]
+        )
+        results = []
+        for result in asyncio.as_completed([pipeline.crawl_source(s) for s in sources]):
+            done = await result
+            _print_crawl(done)
+            results.append(done)
+        pipeline.rediff_stale()
+        return results
+
+
+# ── demo ────────────────────────────────────────────────────────────────────────────
+
+
+@main.command()
+@click.option(
+    "--archive",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help=f"WARC files to replay (default: the bundled {DEMO_ARCHIVE.relative_to(REPO_ROOT)}).",
+)
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Data root for the demo (default: STORAGE/demo). It is emptied first.",
+)
+@click.pass_context
+@_fail_cleanly
+def demo(ctx: click.Context, archive: tuple[str, ...], into: str | None) -> None:
+    """Offline demo: replay the bundled archive into a fresh store, run the whole pipeline,
+    write the weekly digests and print where they are. Needs no network."""
+    from monitor.demo import run_demo
+
+    settings = _settings(ctx)
+    archives = [Path(a) for a in archive] or [DEMO_ARCHIVE]
+    if not archives[0].exists():
+        raise MonitorError(
+            f"the demo archive {archives[0]} is missing; run from a checkout of the project "
+            "or pass --archive FILE.warc.gz"
+        )
+    root = Path(into) if into else settings.storage / "demo"
+    outcome = asyncio.run(run_demo(settings, archives, root, on_crawl=_print_crawl))
+    out = _console(err=False)
+    out.print(
+        f"\nDemo: {outcome.articles} articles stored from {outcome.sources} outlets "
+        f"({outcome.dropped} off-topic pieces dropped)."
+    )
+    for week, paths in outcome.digests.items():
+        out.print(f"Digest {week}: {paths['html']}  (also .md, .json)")
+    if outcome.digests:
+        latest = list(outcome.digests.values())[-1]["html"]
+        out.print(f"\nOpen the digest: {latest.resolve()}")
+
+
+# ── extract / diff ──────────────────────────────────────────────────────────────────
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", default=None, help="The page's URL (default: file://FILE).")
+@click.option(
+    "--source",
+    "source_id",
+    default=None,
+    metavar="ID",
+    help="Use this source's selectors and language from sources.yaml.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
+@click.pass_context
+@_fail_cleanly
+def extract(
+    ctx: click.Context, file: str, url: str | None, source_id: str | None, fmt: str
+) -> None:
+    """Extract the article from a saved HTML page: title, authors, date, language, text.
+
+    JSON output: {"url","title","authors","published","language","text"}."""
+    from monitor.extract import extract as run_extract
+
+    selectors = None
+    language = None
+    if source_id:
+        from monitor.config import load_sources
+
+        source = load_sources(_settings(ctx).sources_path).source(source_id)
+        selectors, language = source.selectors, source.language
+    path = Path(file)
+    article = run_extract(
+        path.read_bytes(),
+        url or path.resolve().as_uri(),
+        selectors=selectors,
+        default_language=language,
+    )
+    if fmt == "json":
+        click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{article.title or '(no title)'}\n")
+        meta = [
+            article.published.isoformat() if article.published else "no date",
+            ", ".join(article.authors) or "no byline",
+            article.language or "?",
+        ]
+        click.echo(" · ".join(meta) + "\n")
+        click.echo(article.text)
+
+
+@main.command()
+@click.option(
+    "--text-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A plain-text file holding the piece.",
+)
+@click.option("--url", default=None, help="A stored article, by URL.")
+@click.option("--article", "article_id", type=int, default=None, help="A stored article, by id.")
+@click.option("--lang", default=None, metavar="xx", help="Language of the text (default: detect).")
+@click.option("--title", default=None, help="The piece's title (for --text-file).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text"]),
+    default="text",
+    show_default=True,
+    help="json: the machine contract; text: a framing diff.",
+)
+@click.pass_context
+@_fail_cleanly
+def diff(
+    ctx: click.Context,
+    text_file: str | None,
+    url: str | None,
+    article_id: int | None,
+    lang: str | None,
+    title: str | None,
+    fmt: str,
+) -> None:
+    """Set one piece against the baseline's ten positions: echo, contest, mixed or absent
+    per position, with the evidence sentences, plus how the piece frames the story."""
+    from monitor.differ import Differ, load_positions, render_terminal
+
+    chosen = [x is not None for x in (text_file, url, article_id)]
+    if sum(chosen) != 1:
+        raise click.UsageError("give exactly one of --text-file, --url, --article")
+    settings = _settings(ctx)
+    positions = load_positions(settings.positions_path)
+    if text_file:
+        raw = Path(text_file).read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise MonitorError(f"{text_file}: not UTF-8 text; convert it first") from None
+    else:
+        from monitor.store import open_store
+
+        store = open_store(settings.database_url())
+        try:
+            stored = (
+                store.article(article_id)
+                if article_id is not None
+                else store.article_by_url(url or "")
+            )
+        finally:
+            store.close()
+        text, lang, title = stored.text, lang or stored.language, stored.title
+    result = Differ(positions, semantic=settings.semantic).diff(  # type: ignore[arg-type]
+        text, language=lang, title=title
+    )
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _console(err=False).print(render_terminal(result, positions))
+
+
+# ── digest / re-analysis / status / sources ─────────────────────────────────────────
+
+
+@main.command()
+@click.option(
+    "--week",
+    default=None,
+    metavar="YYYY-Www",
+    help="ISO week, e.g. 2024-W44 (default: the last complete week).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Directory for the digest files (default: STORAGE/digests).",
+)
+@click.pass_context
+@_fail_cleanly
+def digest(ctx: click.Context, week: str | None, out: str | None) -> None:
+    """Write the weekly digest: STORAGE/digests/YYYY-Www.{html,md,json}."""
+    from datetime import timedelta
+
+    from monitor.pipeline import utc_now
+    from monitor.report import week_bounds, week_of
+
+    week = week or week_of(utc_now() - timedelta(days=7))
+    week_bounds(week)  # a malformed week fails before anything is opened
+    settings = _settings(ctx)
+    paths = asyncio.run(_write_digest(settings, week, Path(out) if out else settings.digest_dir))
+    click.echo(f"Digest {week}: {paths['html']}  {paths['md']}  {paths['json']}")
+
+
+async def _write_digest(settings: Settings, week: str, directory: Path) -> dict[str, Path]:
+    from monitor.pipeline import open_analysis_pipeline
+
+    with open_analysis_pipeline(settings) as pipeline:
+        stale = pipeline.rediff_stale()
+        if stale:
+            logging.getLogger(__name__).info("re-analysed %d articles first", stale)
+        return pipeline.write_digest(week, directory)
+
+
+@main.command()
+@click.pass_context
+@_fail_cleanly
+def reanalyse(ctx: click.Context) -> None:
+    """Re-diff stored articles whose stances came from another version of positions.yaml."""
+    from rich.progress import Progress
+
+    from monitor.pipeline import open_analysis_pipeline
+
+    with (
+        open_analysis_pipeline(_settings(ctx)) as pipeline,
+        Progress(console=_console(), transient=True) as bar,
+    ):
+        task = bar.add_task("re-analysing", total=None)
+        n = pipeline.rediff_stale(progress=lambda done: bar.update(task, completed=done))
+    click.echo(f"{n} articles re-analysed (positions version {pipeline.positions.version}).")
+
+
+@main.command()
+@click.pass_context
+@_fail_cleanly
+def status(ctx: click.Context) -> None:
+    """Show each source's last crawl: when, whether it worked, the last error."""
+    from rich.table import Table
+
+    from monitor.store import open_store
+
+    settings = _settings(ctx)
+    store = open_store(settings.database_url())
+    try:
+        rows = store.crawl_status()
+        total = store.count_articles()
+    finally:
+        store.close()
+    table = Table(title=f"{total} articles stored in {settings.database_url()}")
+    for col in ("source", "last run", "last ok", "stored", "last error"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row.source_id,
+            f"{row.last_run:%Y-%m-%d %H:%M}" if row.last_run else "never",
+            f"{row.last_ok:%Y-%m-%d %H:%M}" if row.last_ok else "never",
+            str(row.counts.get("stored", 0)),
+            row.last_error or "",
+        )
+    _console(err=False).print(table)
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only validate sources.yaml and positions.yaml.")
+@click.pass_context
+@_fail_cleanly
+def sources(ctx: click.Context, check: bool) -> None:
+    """List the watched outlets and validate sources.yaml and positions.yaml."""
+    from rich.table import Table
+
+    from monitor.config import load_sources
+    from monitor.differ import load_positions
+
+    settings = _settings(ctx)
+    config = load_sources(settings.sources_path)
+    positions = load_positions(settings.positions_path)
+    if not check:
+        table = Table(title=f"{len(config.sources)} sources in {settings.sources_path}")
+        for col in ("id", "name", "camp", "lang", "every", "endpoints", "notes"):
+            table.add_column(col, overflow="fold")
+        for s in config.sources:
+            notes = []
+            if not s.enabled:
+                notes.append("disabled")
+            if not s.full_text:
+                notes.append("feed only")
+            if s.global_discovery:
+                notes.append("global discovery")
+            table.add_row(
+                s.id,
+                s.name,
+                s.camp,
+                s.language,
+                f"{config.interval(s)} min",
+                ", ".join(e.kind for e in s.discovery),
+                ", ".join(notes),
+            )
+        _console(err=False).print(table)
+    click.echo(
+        f"{settings.sources_path}: {len(config.sources)} sources OK; "
+        f"{settings.positions_path}: {len(positions.positions)} positions OK "
+        f"(version {positions.version})."
+    )

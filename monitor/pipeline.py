@@ -1,0 +1,438 @@
+"""The pipeline: the one place where the stages meet.
+
+discover → fetch → extract → relevance → store → differ → report. Each stage is a module
+with a small typed interface that knows nothing of the others; this module hands one
+stage's output to the next and turns every failure into a counted, logged skip or a
+per-source status row. The daemon and the CLI call these functions and nothing deeper.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from monitor import discover, extract, relevance, report
+from monitor.config import Source, SourcesFile, load_sources
+from monitor.differ import Differ, Positions, load_positions
+from monitor.errors import MonitorError, failure_reason
+from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder
+from monitor.models import (
+    DigestInput,
+    ExtractedArticle,
+    Link,
+    PositionInfo,
+    Response,
+    SourceInfo,
+)
+from monitor.store import Store, open_store
+from monitor.urls import canonical_url, host_of
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+#: child sitemaps (of a sitemap index) followed per endpoint and visit
+MAX_CHILDREN = 3
+#: article pages fetched concurrently per source (the fetcher still spaces requests per host)
+PAGE_CONCURRENCY = 4
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class CrawlResult:
+    """What one visit to one source did, for the status row and the progress output."""
+
+    source_id: str
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    started: datetime | None = None
+    finished: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        """A visit is healthy when at least one endpoint answered."""
+        return self.counts["endpoints_ok"] > 0
+
+    def summary(self) -> str:
+        c = self.counts
+        parts = [
+            f"{c['endpoints_ok']}/{c['endpoints']} endpoints",
+            f"{c['links']} links",
+            f"{c['new_links']} new",
+            f"{c['stored']} stored",
+        ]
+        if c["updated"]:
+            parts.append(f"{c['updated']} updated")
+        dropped = sum(v for k, v in c.items() if k.startswith(("dropped:", "skipped:")))
+        if dropped:
+            parts.append(f"{dropped} skipped")
+        failed = sum(v for k, v in c.items() if k.startswith("failed:"))
+        if failed:
+            parts.append(f"{failed} failed")
+        return ", ".join(parts)
+
+
+@dataclass
+class Pipeline:
+    """The stages wired together for one configuration, one store and one fetcher."""
+
+    config: SourcesFile
+    positions: Positions
+    store: Store
+    fetcher: Fetcher | None  # None: an analysis-only pipeline (no crawling)
+    differ: Differ
+    clock: Clock = utc_now
+
+    # ── crawling ────────────────────────────────────────────────────────────────────
+
+    def register_sources(self) -> None:
+        self.store.upsert_sources(source_info(s) for s in self.config.sources)
+
+    async def crawl(self, sources: Sequence[Source]) -> list[CrawlResult]:
+        """Visit each source once (concurrently; the fetcher keeps each host polite)."""
+        return list(await asyncio.gather(*(self.crawl_source(s) for s in sources)))
+
+    async def crawl_source(self, source: Source) -> CrawlResult:
+        """Visit one source: discover, fetch new pieces, keep the relevant ones, diff them.
+
+        Never raises for a site's fault: every failure is counted and the status row
+        records the last error, so one broken outlet cannot stop the daemon.
+        """
+        result = CrawlResult(source.id, started=self.clock())
+        try:
+            links = await self._discover(source, result)
+            await self._collect(source, links, result)
+        except Exception as exc:  # a defect must not kill the scheduler; it is recorded
+            reason, message = failure_reason(exc)
+            result.counts[f"failed:{reason}"] += 1
+            result.errors.append(message)
+            log.exception("%s: crawl aborted: %s", source.id, message)
+        result.finished = self.clock()
+        error = "; ".join(result.errors[:3]) or None
+        try:
+            self.store.record_crawl(
+                source.id,
+                started=result.started or result.finished,
+                finished=result.finished,
+                ok=result.ok,
+                error=error,
+                counts=dict(result.counts),
+            )
+        except MonitorError as exc:
+            log.error("%s: could not record crawl status: %s", source.id, exc.message)
+        return result
+
+    async def _fetch(self, url: str, source_id: str) -> tuple[Response, int]:
+        """Fetch with the last validators (conditional GET) and record the capture."""
+        if self.fetcher is None:
+            raise MonitorError("this pipeline was opened for analysis only; it cannot fetch")
+        etag, last_modified = self.store.validators(url)
+        response = await self.fetcher.get(url, etag=etag, last_modified=last_modified)
+        return response, self.store.add_capture(response, source_id)
+
+    async def _discover(self, source: Source, result: CrawlResult) -> list[Link]:
+        now = self.clock()
+        links: list[Link] = []
+        for endpoint in source.discovery:
+            url = discover.endpoint_url(endpoint, now=now)
+            result.counts["endpoints"] += 1
+            try:
+                pending = [url]
+                followed = 0
+                while pending:
+                    response, _ = await self._fetch(pending.pop(0), source.id)
+                    if response.not_modified:
+                        result.counts["endpoint_not_modified"] += 1
+                        continue
+                    found = discover.parse(endpoint, response, source_id=source.id, now=now)
+                    links.extend(found.links)
+                    for reason, n in found.skipped.items():
+                        result.counts[f"skipped:{reason}"] += n
+                    room = MAX_CHILDREN - followed
+                    pending.extend(found.children[: max(room, 0)])
+                    followed += min(len(found.children), max(room, 0))
+                result.counts["endpoints_ok"] += 1
+            except MonitorError as exc:
+                result.counts[f"endpoint_failed:{exc.reason}"] += 1
+                result.errors.append(exc.message)
+                log.warning("%s: endpoint %s: %s", source.id, url, exc.message)
+        unique: dict[str, Link] = {}
+        for link in links:
+            unique.setdefault(canonical_url(link.url), link)
+        result.counts["links"] += len(unique)
+        return list(unique.values())
+
+    async def _collect(self, source: Source, links: list[Link], result: CrawlResult) -> None:
+        seen = self.store.seen_links(unique_urls(links))
+        fresh = [link for link in links if canonical_url(link.url) not in seen]
+        result.counts["new_links"] += len(fresh)
+        gate = asyncio.Semaphore(PAGE_CONCURRENCY)
+
+        async def one(link: Link) -> None:
+            async with gate:
+                await self._collect_one(source, link, result)
+
+        await asyncio.gather(*(one(link) for link in fresh))
+
+    async def _collect_one(self, source: Source, link: Link, result: CrawlResult) -> None:
+        owner = self.owner_of(link, source)
+        if owner.prefilter and not self._mentions_story(link):
+            result.counts["skipped:prefilter"] += 1
+            return
+        at = self.clock()
+        try:
+            if owner.full_text and not _is_search_redirect(link.url):
+                response, capture_id = await self._fetch(link.url, owner.id)
+                article = extract.extract(
+                    response.body,
+                    response.final_url,
+                    selectors=owner.selectors,
+                    charset=response.charset,
+                    default_language=owner.language,
+                )
+            else:
+                capture_id = None
+                article = article_from_link(link, owner.language)
+        except MonitorError as exc:
+            result.counts[f"failed:{exc.reason}"] += 1
+            log.info("%s: %s", owner.id, exc.message)
+            outcome = "no_text" if exc.reason in ("no_text", "not_html", "empty") else "failed"
+            self.store.mark_link(link.url, owner.id, outcome, exc.message, at=at)
+            return
+        article = fill_from_link(article, link)
+        verdict = relevance.assess(article.title, article.text, article.language, self.config.topic)
+        if not verdict.relevant:
+            result.counts["dropped:off_topic"] += 1
+            self.store.mark_link(link.url, owner.id, "irrelevant", verdict.reason, at=at)
+            log.debug("%s: off topic (%s): %s", owner.id, verdict.reason, link.url)
+            return
+        self.store_article(article, owner, capture_id, at, result)
+        self.store.mark_link(link.url, owner.id, "stored", at=at)
+
+    def store_article(
+        self,
+        article: ExtractedArticle,
+        owner: Source,
+        capture_id: int | None,
+        at: datetime,
+        result: CrawlResult,
+    ) -> int:
+        article_id, created = self.store.upsert_article(
+            article, source_id=owner.id, camp=owner.camp, capture_id=capture_id, seen_at=at
+        )
+        result.counts["stored" if created else "updated"] += 1
+        diff = self.differ.diff(article.text, language=article.language, title=article.title)
+        self.store.save_diff(article_id, diff)
+        return article_id
+
+    def _mentions_story(self, link: Link) -> bool:
+        """The polite pre-filter: a broad feed's item is fetched only when its title or
+        summary names the story at all (the full relevance test runs on the page)."""
+        text = " ".join(x for x in (link.title, link.summary) if x)
+        if not text:
+            return True  # nothing to judge by: fetch and let the real filter decide
+        verdict = relevance.assess(None, text, None, self.config.topic)
+        return bool(verdict.matched)
+
+    def owner_of(self, link: Link, found_by: Source) -> Source:
+        """The outlet a link belongs to: the finder itself, or, for global discovery
+        services, the watched outlet on whose domain the piece is (else the service)."""
+        if not found_by.global_discovery:
+            return found_by
+        url = getattr(link, "publisher", None) or link.url
+        host = host_of(url)
+        candidates = [
+            s
+            for s in self.config.sources
+            if not s.global_discovery
+            and any(host == h or host.endswith("." + h) for h in s.hosts())
+        ]
+        if not candidates:
+            return found_by
+        # one domain, several editions (RIAC en at /en/, ru at /): the longest homepage
+        # path that prefixes the link's path wins
+        path = urlsplit(link.url).path or "/"
+
+        def depth(s: Source) -> int:
+            home = urlsplit(s.homepage).path if s.homepage else "/"
+            return len(home) if path.startswith(home or "/") else -1
+
+        return max(candidates, key=depth)
+
+    # ── analysis ────────────────────────────────────────────────────────────────────
+
+    def rediff_stale(self, progress: Callable[[int], None] | None = None) -> int:
+        """Re-diff every stored article whose stances were computed with another version
+        of positions.yaml (or never). Returns how many were re-diffed."""
+        done = 0
+        for article in self.store.iter_articles(needing_version=self.positions.version):
+            diff = self.differ.diff(article.text, language=article.language, title=article.title)
+            self.store.save_diff(article.id, diff)
+            done += 1
+            if progress:
+                progress(done)
+        return done
+
+    # ── reporting ───────────────────────────────────────────────────────────────────
+
+    def digest_input(self, week: str) -> DigestInput:
+        start, end = report.week_bounds(week)
+        articles = tuple(self.store.articles_between(start, end))
+        ids = [a.id for a in articles]
+        previous = self.store.articles_between(start - timedelta(days=7), start)
+        prev_counts = Counter(a.camp for a in previous)
+        known = {s.id: source_info(s) for s in self.config.sources}
+        stored = self.store.sources()
+        sources = {**stored, **known}
+        return DigestInput(
+            week=week,
+            start=start,
+            end=end,
+            articles=articles,
+            stances=self.store.stances_for(ids),
+            framings=self.store.framings_for(ids),
+            sources=sources,
+            positions=position_infos(self.positions),
+            crawl_status=tuple(self.store.crawl_status()),
+            previous_counts=dict(prev_counts),
+            generated_at=self.clock(),
+        )
+
+    def write_digest(self, week: str, directory: Path) -> dict[str, Path]:
+        digest = report.build_digest(self.digest_input(week))
+        return report.write_digest(digest, directory)
+
+    def weeks_with_articles(self) -> list[str]:
+        """ISO weeks that hold at least one stored article, oldest first."""
+        weeks = {report.week_of(a.published_at or a.first_seen) for a in self.store.iter_articles()}
+        return sorted(weeks)
+
+
+# ── small pure helpers ──────────────────────────────────────────────────────────────
+
+
+def source_info(source: Source) -> SourceInfo:
+    return SourceInfo(id=source.id, name=source.name, camp=source.camp, language=source.language)
+
+
+def position_infos(positions: Positions) -> tuple[PositionInfo, ...]:
+    return tuple(PositionInfo(id=p.id, title=p.title, claim=p.claim) for p in positions.positions)
+
+
+def unique_urls(links: Iterable[Link]) -> list[str]:
+    return list(dict.fromkeys(canonical_url(link.url) for link in links))
+
+
+def _is_search_redirect(url: str) -> bool:
+    """Google News item links are opaque redirect tokens that only a browser resolves;
+    fetching them yields Google's page, not the article."""
+    return host_of(url) == "news.google.com"
+
+
+def article_from_link(link: Link, language: str) -> ExtractedArticle:
+    """A feed-only piece (paywalled outlet, search result): title and teaser are its text."""
+    text = "\n\n".join(x.strip() for x in (link.title, link.summary) if x and x.strip())
+    return ExtractedArticle(
+        url=link.url,
+        title=link.title,
+        authors=(),
+        published=link.published,
+        language=language,
+        text=text,
+    )
+
+
+def fill_from_link(article: ExtractedArticle, link: Link) -> ExtractedArticle:
+    """The page is the authority; the feed fills only what the page lacks."""
+    changes: dict[str, object] = {}
+    if article.published is None and link.published is not None:
+        changes["published"] = link.published
+    if not article.title and link.title:
+        changes["title"] = link.title
+    return replace(article, **changes) if changes else article
+
+
+# ── assembling a pipeline from settings ─────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things are: the data root, the database and the two config files."""
+
+    storage: Path
+    sources_path: Path
+    positions_path: Path
+    db_url: str | None = None  # None: SQLite at <storage>/monitor.db
+    semantic: str = "off"  # the differ's semantic extra: off, auto, on
+
+    def database_url(self) -> str:
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.storage / 'monitor.db').resolve()}"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.storage / "warc"
+
+    @property
+    def digest_dir(self) -> Path:
+        return self.storage / "digests"
+
+
+@asynccontextmanager
+async def open_pipeline(
+    settings: Settings,
+    *,
+    replay: Sequence[Path] = (),
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock = utc_now,
+) -> AsyncIterator[Pipeline]:
+    """Load both config files, open the store and the fetcher, and close them after.
+
+    With ``replay`` the fetcher serves responses from those WARC files and records
+    nothing new: the same pipeline, no network.
+    """
+    config = load_sources(settings.sources_path)
+    positions = load_positions(settings.positions_path)
+    differ = Differ(positions, semantic=settings.semantic)  # type: ignore[arg-type]
+    store = open_store(settings.database_url())
+    try:
+        if replay:
+            transport = ReplayTransport([Path(p) for p in replay])
+            recorder = None
+        else:
+            recorder = WarcRecorder(settings.warc_dir)
+        async with Fetcher(config.defaults, transport=transport, recorder=recorder) as fetcher:
+            pipeline = Pipeline(config, positions, store, fetcher, differ, clock)
+            pipeline.register_sources()
+            yield pipeline
+    finally:
+        store.close()
+
+
+@contextmanager
+def open_analysis_pipeline(settings: Settings) -> Iterator[Pipeline]:
+    """A pipeline without a fetcher, for the work that needs no network: re-analysis,
+    digests, one-off diffs of stored pieces."""
+    config = load_sources(settings.sources_path)
+    positions = load_positions(settings.positions_path)
+    differ = Differ(positions, semantic=settings.semantic)  # type: ignore[arg-type]
+    store = open_store(settings.database_url())
+    try:
+        pipeline = Pipeline(config, positions, store, None, differ)
+        pipeline.register_sources()
+        yield pipeline
+    finally:
+        store.close()
