@@ -1,0 +1,94 @@
+"""A small web on 127.0.0.1: one outlet's feed and pages, served by a real HTTP server.
+
+The server counts requests and honours conditional GETs, so tests can see what the
+crawler asked for; each page can be swapped for a hostile answer (500, redirect loop,
+garbage) to check that a broken site costs one counted skip and nothing more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = Path(__file__).parent / "site"
+
+
+@dataclass
+class Route:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class World:
+    """Routes by path; every response carries an ETag so conditional GETs can be seen."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
+        self.base = ""
+
+    def add(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+            status: int = 200, **headers: str) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = Route(status, data, content_type, dict(headers))
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def _handler(world: World) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # keep test output clean
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            world.hits[self.path] += 1
+            route = world.routes.get(self.path)
+            if route is None:
+                route = Route(404, b"<html><body>Not found</body></html>")
+            etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
+            if route.status == 200 and self.headers.get("If-None-Match") == etag:
+                world.not_modified[self.path] += 1
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            if route.status == 200:
+                self.send_header("ETag", etag)
+            for name, value in route.headers.items():
+                self.send_header(name.replace("_", "-"), value)
+            self.end_headers()
+            self.wfile.write(route.body)
+
+    return Handler
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    w = World()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(w))
+    w.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield w
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,192 @@
+"""An analyst's crawl, end to end, over real HTTP on 127.0.0.1.
+
+The feed lists four pieces: two on the story, one that names North Korea but not Russia,
+and one that does not name the story at all. The crawler must fetch politely, keep exactly
+the two pieces on the story, record every response to WARC, add nothing on a second visit,
+and give the same result when the recorded WARC is replayed with the server gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from monitor.pipeline import CrawlResult, Settings, open_pipeline
+
+if TYPE_CHECKING:
+    from tests.integration.conftest import World
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = Path(__file__).parent / "site"
+
+SOURCES = """\
+version: 1
+defaults:
+  per_host_delay_seconds: 0
+  jitter_seconds: 0
+  max_retries: 1
+  timeout_seconds: 5
+topic:
+  keywords:
+    en: ["North Korea", "North Korean", "DPRK", "Pyongyang"]
+  context:
+    en: ["Russia", "Russian", "Moscow", "Kremlin", "Kursk"]
+sources:
+  - id: wire
+    name: Wire Service
+    camp: ru
+    language: en
+    homepage: {base}/
+    discovery:
+      - kind: rss
+        url: {base}/rss.xml
+    selectors:
+      title: "h1.news-header__title"
+      body: ".news-header__lead, .text-block"
+"""
+
+
+def build_site(world: World) -> None:
+    world.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
+    feed = (PAGES / "rss.xml").read_text(encoding="utf-8").replace("{base}", world.base)
+    world.add("/rss.xml", feed, "application/rss+xml; charset=utf-8")
+    for n in ("1001", "1002", "1003"):
+        world.add(f"/world/{n}", (PAGES / f"{n}.html").read_text(encoding="utf-8"))
+
+
+def settings_for(world, tmp_path: Path) -> Settings:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(SOURCES.replace("{base}", world.base), encoding="utf-8")
+    return Settings(
+        storage=tmp_path / "storage",
+        sources_path=sources,
+        positions_path=REPO / "positions.yaml",
+    )
+
+
+async def crawl(settings: Settings, replay: list[Path] | None = None) -> CrawlResult:
+    async with open_pipeline(settings, replay=replay or ()) as pipeline:
+        return await pipeline.crawl_source(pipeline.config.sources[0])
+
+
+def stored_titles(settings: Settings) -> list[str]:
+    from monitor.store import open_store
+
+    store = open_store(settings.database_url())
+    try:
+        return sorted(a.title or "" for a in store.iter_articles())
+    finally:
+        store.close()
+
+
+def test_a_crawl_keeps_the_story_and_drops_the_rest(world: World, tmp_path: Path) -> None:
+    build_site(world)
+    settings = settings_for(world, tmp_path)
+
+    result = asyncio.run(crawl(settings))
+
+    assert result.ok
+    assert result.counts["stored"] == 2
+    assert result.counts["dropped:off_topic"] == 1  # balloons: North Korea, but no Russia
+    assert result.counts["skipped:prefilter"] == 1  # chess: never fetched
+    assert world.hits["/sport/2001"] == 0
+    assert world.hits["/robots.txt"] == 1
+    titles = stored_titles(settings)
+    assert len(titles) == 2 and all("North Korean" in t for t in titles)
+
+
+def test_every_response_is_in_the_warc_before_it_is_used(world: World, tmp_path: Path) -> None:
+    build_site(world)
+    settings = settings_for(world, tmp_path)
+    asyncio.run(crawl(settings))
+
+    recorded: set[str] = set()
+    for warc in sorted(settings.warc_dir.glob("*.warc.gz")):
+        with warc.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    recorded.add(record.rec_headers.get_header("WARC-Target-URI"))
+    for path in ("/rss.xml", "/world/1001", "/world/1002", "/world/1003", "/robots.txt"):
+        assert any(u.split("?")[0] == world.url(path) for u in recorded), path
+
+
+def test_a_second_visit_adds_nothing_and_asks_politely(world: World, tmp_path: Path) -> None:
+    build_site(world)
+    settings = settings_for(world, tmp_path)
+    asyncio.run(crawl(settings))
+    page_hits = world.hits["/world/1001"]
+
+    again = asyncio.run(crawl(settings))
+
+    assert again.counts["stored"] == 0
+    assert len(stored_titles(settings)) == 2
+    assert world.not_modified["/rss.xml"] == 1  # conditional GET answered 304
+    assert world.hits["/world/1001"] == page_hits  # known pieces are not fetched again
+    assert world.hits["/world/1003"] == 1  # nor is a known off-topic one
+
+
+def test_the_recorded_crawl_replays_offline(world: World, tmp_path: Path) -> None:
+    build_site(world)
+    live = settings_for(world, tmp_path / "live")
+    asyncio.run(crawl(live))
+    archives = sorted(live.warc_dir.glob("*.warc.gz"))
+    offline = Settings(
+        storage=tmp_path / "offline",
+        sources_path=live.sources_path,
+        positions_path=live.positions_path,
+    )
+    world.routes.clear()  # the site is gone; only the archive answers
+
+    result = asyncio.run(crawl(offline, replay=archives))
+
+    assert result.counts["stored"] == 2
+    assert stored_titles(offline) == stored_titles(live)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"status": 500, "body": b"oops"},
+        {"status": 301, "body": b"", "headers": {"Location": "/rss.xml"}},  # loop to itself
+        {"status": 200, "body": b"\x00\xff\xfe garbage \x89PNG", "ctype": "application/rss+xml"},
+        {"status": 200, "body": b"<rss><channel><item><title>cut", "ctype": "text/xml"},
+    ],
+    ids=["server-error", "redirect-loop", "binary-garbage", "truncated-xml"],
+)
+def test_a_broken_feed_is_a_status_row_not_a_crash(
+    world: World, tmp_path: Path, hostile: dict[str, object]
+) -> None:
+    build_site(world)
+    world.add("/rss.xml", hostile["body"], hostile.get("ctype", "text/html"), hostile["status"],
+              **hostile.get("headers", {}))
+    settings = settings_for(world, tmp_path)
+
+    result = asyncio.run(crawl(settings))
+
+    assert not result.ok
+    assert result.errors and "rss.xml" in result.errors[0]
+    from monitor.store import open_store
+
+    store = open_store(settings.database_url())
+    try:
+        (row,) = [s for s in store.crawl_status() if s.source_id == "wire"]
+    finally:
+        store.close()
+    assert row.last_error and "rss.xml" in row.last_error
+    assert row.last_ok is None
+
+
+def test_a_broken_page_is_skipped_and_the_rest_is_kept(world: World, tmp_path: Path) -> None:
+    build_site(world)
+    world.add("/world/1002", b"", status=503)
+    settings = settings_for(world, tmp_path)
+
+    result = asyncio.run(crawl(settings))
+
+    assert result.ok
+    assert result.counts["stored"] == 1
+    assert sum(v for k, v in result.counts.items() if k.startswith("failed:")) == 1
