@@ -271,3 +271,4 @@ class DigestInput:
     crawl_status: tuple[CrawlStatus, ...] = ()
     previous_counts: Mapping[str, int] = field(default_factory=dict)  # camp -> articles last week
     generated_at: datetime | None = None
+    method: str | None = None  # the differ's method ("lexical", "lexical+semantic") for the footer

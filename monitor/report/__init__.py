@@ -1,1 +1,33 @@
+"""The report stage: the weekly digest an analyst reads.
 
+The pipeline gathers a ``DigestInput`` from the store and calls::
+
+    digest = build_digest(data)            # every number computed once
+    write_digest(digest, storage / "digests")   # YYYY-Www.html / .md / .json
+
+``render_html`` (self-contained, no script), ``render_markdown``, ``render_json`` (documented
+keys) and ``render_atom`` (a feed of weekly digests) only lay the digest out. All scraped text
+is escaped for each output. ``week_bounds`` / ``week_of`` convert ISO week labels.
+"""
+
+from __future__ import annotations
+
+from .atom import render_atom
+from .build import build_digest
+from .files import write_digest
+from .jsonout import render_json
+from .model import Digest
+from .renderers import render_html, render_markdown
+from .weeks import week_bounds, week_of
+
+__all__ = [
+    "Digest",
+    "build_digest",
+    "render_atom",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "week_bounds",
+    "week_of",
+    "write_digest",
+]

@@ -1,0 +1,87 @@
+"""Small inline SVG charts, drawn in Python so the HTML digest needs no script and no file
+beside it. Each chart carries a ``<title>`` and ``role="img"``/``aria-label`` for screen
+readers, text labels for print, and the Okabe–Ito colour-blind-safe palette (blue for
+echo, orange for contest, reddish purple for mixed). Labels are escaped here: the result is
+``Markup`` and goes into the page as is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from .formatting import signed
+from .model import CampCoverage, StanceCounts
+
+ECHO = "#0072B2"
+CONTEST = "#E69F00"
+MIXED = "#CC79A7"
+BAR = "#56B4E9"
+INK = "#222222"
+GRID = "#BBBBBB"
+
+
+def _svg(width: int, height: int, title: str, body: str) -> Markup:
+    label = escape(title)
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
+        f"<title>{label}</title>{body}</svg>"
+    )
+
+
+def camp_bars(camps: Sequence[CampCoverage], *, week: str) -> Markup:
+    """Horizontal bars, one per camp, count written at the bar's end; a dark tick marks
+    last week's count so the change is visible without reading numbers."""
+    label_w, bar_w, row_h, pad = 84, 240, 22, 4
+    width, height = label_w + bar_w + 90, row_h * len(camps) + 2 * pad + 14
+    top = max([c.count for c in camps] + [c.previous for c in camps] + [1])
+    parts = []
+    for i, camp in enumerate(camps):
+        y = pad + i * row_h
+        w = round(bar_w * camp.count / top)
+        prev_x = label_w + round(bar_w * camp.previous / top)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12" '
+            f'fill="{INK}">{escape(camp.name)}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{row_h - 6}" fill="{BAR}"/>'
+            f'<line x1="{prev_x}" x2="{prev_x}" y1="{y + 1}" y2="{y + row_h - 1}" '
+            f'stroke="{INK}" stroke-width="2"/>'
+            f'<text x="{label_w + w + 6}" y="{y + 15}" font-size="12" fill="{INK}">'
+            f"{camp.count} ({escape(signed(camp.change))})</text>"
+        )
+    legend_y = height - 4
+    parts.append(
+        f'<text x="{label_w}" y="{legend_y}" font-size="10" fill="{INK}">'
+        "bar: this week · tick: last week</text>"
+    )
+    summary = ", ".join(f"{c.name} {c.count} (last week {c.previous})" for c in camps)
+    return _svg(width, height, f"Pieces per camp, {week}: {summary}", "".join(parts))
+
+
+def balance_bar(counts: StanceCounts, *, label: str, width: int = 96, height: int = 12) -> Markup:
+    """A 100% bar: contest (orange) from the left, mixed (purple) in the middle, echo (blue)
+    to the right, with a centre line, so "which way does this camp lean" is one glance."""
+    if not counts.total:
+        return Markup("")
+    contest_w = round(width * counts.contest_share)
+    mixed_w = round(width * counts.mixed_share)
+    echo_w = width - contest_w - mixed_w
+    mid = width // 2
+    segments = (
+        (0, contest_w, CONTEST),
+        (contest_w, mixed_w, MIXED),
+        (contest_w + mixed_w, echo_w, ECHO),
+    )
+    bars = "".join(
+        f'<rect x="{x}" y="0" width="{w}" height="{height}" fill="{colour}"/>'
+        for x, w, colour in segments
+        if w > 0
+    )
+    body = (
+        bars + f'<line x1="{mid}" x2="{mid}" y1="0" y2="{height}" stroke="{INK}" '
+        f'stroke-width="1"/><rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
+        f'fill="none" stroke="{GRID}"/>'
+    )
+    title = f"{label}: {counts.echo} echo, {counts.contest} contest, {counts.mixed} mixed"
+    return _svg(width, height, title, body)

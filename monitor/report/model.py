@@ -1,0 +1,211 @@
+"""The digest model: every number the analyst reads, computed once by ``build_digest``.
+
+Renderers (HTML, Markdown, JSON, Atom) only format these records; none of them counts,
+sorts or picks. That keeps the four outputs telling the same story, and lets a test check
+a number once instead of four times. Every string here has already been cleaned by
+``text.clean_text`` but is still untrusted: each renderer escapes it for its own syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A label and how many pieces used it (framing labels, cited sources, crawl counts)."""
+
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class StanceCounts:
+    """How many pieces echo, contest, or do both, for one position (absent is not counted)."""
+
+    echo: int = 0
+    contest: int = 0
+    mixed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.echo + self.contest + self.mixed
+
+    @property
+    def echo_share(self) -> float:
+        return self.echo / self.total if self.total else 0.0
+
+    @property
+    def contest_share(self) -> float:
+        return self.contest / self.total if self.total else 0.0
+
+    @property
+    def mixed_share(self) -> float:
+        return self.mixed / self.total if self.total else 0.0
+
+    @property
+    def leaning(self) -> str:
+        """ "echo", "contest", "mixed" (mostly pieces carrying both), "split" (as many echo
+        as contest) or "none" (nobody addressed it)."""
+        if not self.total:
+            return "none"
+        if self.mixed > max(self.echo, self.contest):
+            return "mixed"
+        if self.echo > self.contest:
+            return "echo"
+        if self.contest > self.echo:
+            return "contest"
+        return "split"
+
+
+@dataclass(frozen=True)
+class CampCoverage:
+    camp: str  # "ru", "cn", …
+    name: str  # "Russian"
+    count: int  # pieces this week
+    previous: int  # pieces last week
+    compared: int  # pieces set against the baseline (have stances)
+    outlets: int  # sources of this camp with at least one piece
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    source_id: str
+    name: str
+    camp: str
+    camp_name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class StanceRow:
+    """One camp's line of the camp × position table: cells in position order."""
+
+    camp: str
+    name: str
+    compared: int
+    cells: tuple[StanceCounts, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An evidence sentence, in the piece's own language."""
+
+    sentence: str
+    stance: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PieceRef:
+    """A piece quoted under a position: who said it, where, and the sentences that carry it."""
+
+    article_id: int
+    title: str
+    url: str  # shown as text when ``link`` is None
+    link: str | None  # the URL if it is safe to link (http/https)
+    outlet: str
+    camp: str
+    camp_name: str
+    date: datetime | None
+    language: str | None  # a valid lang tag, or None
+    stance: str
+    score: float
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class CampBalance:
+    camp: str
+    name: str
+    counts: StanceCounts
+
+
+@dataclass(frozen=True)
+class PositionDigest:
+    id: str
+    title: str  # human form, e.g. "troops unconfirmed"
+    claim: str
+    totals: StanceCounts
+    by_camp: tuple[CampBalance, ...]  # only camps that addressed it
+    strongest: tuple[PieceRef, ...]
+
+    @property
+    def addressed(self) -> bool:
+        return self.totals.total > 0
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    count: int
+    share: float  # of the pieces that have this attribute at all
+
+
+@dataclass(frozen=True)
+class TroopFigures:
+    """Troop counts the camp's pieces claimed (each piece's largest figure)."""
+
+    pieces: int
+    low: int
+    median: float
+    high: int
+
+
+@dataclass(frozen=True)
+class CampFraming:
+    camp: str
+    name: str
+    pieces: int  # pieces with a framing record
+    labels: tuple[Tally, ...]
+    troops: TroopFigures | None
+    epistemic: tuple[Share, ...]
+    cited: tuple[Tally, ...]
+    loaded: tuple[Tally, ...]
+
+
+@dataclass(frozen=True)
+class CrawlHealth:
+    source_id: str
+    name: str
+    camp: str
+    state: str  # "ok", "failing" (last run failed) or "never" (no run recorded)
+    last_run: datetime | None
+    last_ok: datetime | None
+    last_error: str | None
+    counts: tuple[Tally, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One week of coverage, ready to render."""
+
+    week: str
+    start: datetime
+    end: datetime  # exclusive: the next Monday 00:00 UTC
+    generated_at: datetime
+    summary: str  # the "at a glance" paragraph, plain text
+    articles: int
+    outlets: int  # sources with at least one piece
+    not_compared: int  # pieces with no stances yet (the differ has not run on them)
+    camps: tuple[CampCoverage, ...]
+    sources: tuple[SourceCoverage, ...]
+    stance_table: tuple[StanceRow, ...]
+    positions: tuple[PositionDigest, ...]
+    framing: tuple[CampFraming, ...]
+    crawl: tuple[CrawlHealth, ...]
+    method: str  # "lexical", "lexical+semantic", or "not recorded"
+    positions_versions: tuple[str, ...]  # usually one; several if the week mixes versions
+
+    @property
+    def empty(self) -> bool:
+        return self.articles == 0
+
+    @property
+    def previous_articles(self) -> int:
+        return sum(c.previous for c in self.camps)

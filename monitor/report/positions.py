@@ -1,0 +1,93 @@
+"""Each baseline position in turn: its claim, how each camp leans on it, and the pieces
+that carry it most strongly, with their evidence sentences quoted.
+
+"Strongest" is by |score|; the analyst wants to see both sides, so when any piece echoes
+and any contests, the strongest of each direction is kept before the rest are filled in.
+"""
+
+from __future__ import annotations
+
+from monitor.models import PositionInfo, StoredArticle, StoredStance
+
+from .model import CampBalance, PieceRef, PositionDigest, Quote
+from .text import clean_text, human_title, lang_tag, safe_url
+from .view import WeekView
+
+STRONGEST = 3
+QUOTES_PER_PIECE = 3
+
+
+def position_digests(view: WeekView) -> tuple[PositionDigest, ...]:
+    return tuple(_position(view, info) for info in view.data.positions)
+
+
+def _position(view: WeekView, info: PositionInfo) -> PositionDigest:
+    by_camp = []
+    for camp in view.camps:
+        counts = view.counts(view.articles_of(camp), info.id)
+        if counts.total:
+            by_camp.append(CampBalance(camp=camp, name=view.camp_name(camp), counts=counts))
+    return PositionDigest(
+        id=info.id,
+        title=human_title(info.title),
+        claim=clean_text(info.claim, limit=2000),
+        totals=view.counts(view.data.articles, info.id),
+        by_camp=tuple(by_camp),
+        strongest=tuple(_piece(view, a, s) for a, s in strongest(view, info.id)),
+    )
+
+
+def strongest(
+    view: WeekView, position_id: str, limit: int = STRONGEST
+) -> list[tuple[StoredArticle, StoredStance]]:
+    """The pieces that address the position, strongest first, both directions kept."""
+    candidates = []
+    for article in view.data.articles:
+        stance = view.stance_of(article.id, position_id)
+        if stance is not None and stance.stance != "absent":
+            candidates.append((article, stance))
+    candidates.sort(key=lambda pair: (-abs(pair[1].score), pair[0].id))
+    picked: list[tuple[StoredArticle, StoredStance]] = []
+    for direction in (1, -1):
+        best = next((p for p in candidates if _direction(p[1]) == direction), None)
+        if best is not None and len(picked) < limit:
+            picked.append(best)
+    for pair in candidates:
+        if len(picked) >= limit:
+            break
+        if pair not in picked:
+            picked.append(pair)
+    picked.sort(key=lambda pair: (-abs(pair[1].score), pair[0].id))
+    return picked
+
+
+def _direction(stance: StoredStance) -> int:
+    if stance.stance == "echo":
+        return 1
+    if stance.stance == "contest":
+        return -1
+    return 1 if stance.score > 0 else -1 if stance.score < 0 else 0
+
+
+def _piece(view: WeekView, article: StoredArticle, stance: StoredStance) -> PieceRef:
+    evidence = sorted(stance.evidence, key=lambda e: (-abs(e.score), e.index))
+    quotes = tuple(
+        Quote(sentence=text, stance=e.stance, score=e.score)
+        for e in evidence[:QUOTES_PER_PIECE]
+        if (text := clean_text(e.sentence, limit=600))
+    )
+    url = clean_text(article.url, limit=500)
+    return PieceRef(
+        article_id=article.id,
+        title=clean_text(article.title, limit=300) or "(untitled)",
+        url=url,
+        link=safe_url(article.url),
+        outlet=view.outlet(article.source_id),
+        camp=article.camp,
+        camp_name=view.camp_name(article.camp),
+        date=article.published_at or article.first_seen,
+        language=lang_tag(article.language),
+        stance=stance.stance,
+        score=stance.score,
+        quotes=quotes,
+    )

@@ -1,0 +1,92 @@
+"""The two Jinja2 environments the digest renders with, and the filters they share.
+
+HTML: autoescape on, so every scraped string is escaped unless it is ``Markup`` (only the
+charts in ``charts.py`` are). Markdown: Jinja has no Markdown escaping, so the environment's
+``finalize`` hook escapes *every* ``{{ … }}`` output with ``escape_markdown`` unless the
+value is ``MdRaw`` — text a filter here has already built safely (a link). Escaping is the
+default in both; forgetting a filter cannot let a hostile title through.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from . import charts, formatting
+from .model import StanceCounts
+from .text import escape_markdown, markdown_url
+
+
+class MdRaw(str):
+    """Markdown built by a filter from escaped parts; passed through ``finalize`` as is."""
+
+
+def _finalize_markdown(value: Any) -> str:
+    if isinstance(value, MdRaw):
+        return value
+    if value is None:
+        return "—"
+    return escape_markdown(value)
+
+
+def md_link(text: str, link: str | None, url: str = "") -> MdRaw:
+    """``[text](url)`` for a safe http(s) URL; otherwise the text, and the URL as inert
+    text, so a ``javascript:`` URL never becomes a link."""
+    if link:
+        return MdRaw(f"[{escape_markdown(text)}]({markdown_url(link)})")
+    suffix = f" (link withheld: {escape_markdown(url)})" if url else ""
+    return MdRaw(escape_markdown(text) + suffix)
+
+
+def md_line(text: str) -> MdRaw:
+    """Text that starts a line (a quoted sentence): a leading "- " or "1. " is escaped too."""
+    return MdRaw(escape_markdown(text, line_start=True))
+
+
+def _counts_text(counts: StanceCounts) -> str:
+    return formatting.stance_symbols(counts.echo, counts.contest, counts.mixed)
+
+
+_SHARED_FILTERS = {
+    "day": formatting.day,
+    "stamp": formatting.stamp,
+    "date_range": formatting.date_range,
+    "signed": formatting.signed,
+    "percent": formatting.percent,
+    "number": formatting.number,
+    "score": formatting.score,
+    "symbols": _counts_text,
+}
+_SHARED_GLOBALS = {"STANCE_SYMBOL": formatting.STANCE_SYMBOL}
+
+
+def _environment(**options: Any) -> Environment:
+    env = Environment(
+        loader=PackageLoader("monitor.report", "templates"),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        **options,
+    )
+    env.filters.update(_SHARED_FILTERS)
+    env.globals.update(_SHARED_GLOBALS)
+    return env
+
+
+@cache
+def html_environment() -> Environment:
+    env = _environment(autoescape=True)
+    env.filters["camp_bars"] = charts.camp_bars
+    env.filters["balance_bar"] = charts.balance_bar
+    return env
+
+
+@cache
+def markdown_environment() -> Environment:
+    env = _environment(autoescape=False, finalize=_finalize_markdown)
+    env.filters["md_link"] = md_link
+    env.filters["md_line"] = md_line
+    return env

@@ -1,0 +1,72 @@
+"""The Atom feed: a feed reader announces each weekly digest with its summary."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.errors import ReportError
+from monitor.models import DigestInput
+from monitor.report import build_digest, render_atom, week_bounds
+
+from .conftest import HOSTILE_TITLE, WeekBuilder
+
+NS = {"a": "http://www.w3.org/2005/Atom"}
+FEED = "https://digests.example.org/feed.xml"
+NOW = datetime(2024, 11, 4, 7, 0, tzinfo=UTC)
+
+
+def _week(label: str) -> DigestInput:
+    start, end = week_bounds(label)
+    builder = WeekBuilder(week=label, start=start, end=end)
+    builder.piece("wire_en", HOSTILE_TITLE, stances={"P4": ("contest", -0.5, ("\x0bodd",))})
+    return builder.build(generated_at=end + timedelta(hours=6))
+
+
+def test_the_feed_is_well_formed_with_one_entry_per_week_newest_first() -> None:
+    digests = [build_digest(_week(w)) for w in ("2024-W43", "2024-W44", "2024-W45")]
+    root = ET.fromstring(render_atom(digests, feed_url=FEED, now=NOW))
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert root.findtext("a:id", namespaces=NS) == FEED
+    assert root.findtext("a:updated", namespaces=NS) == "2024-11-04T07:00:00Z"
+    entries = root.findall("a:entry", NS)
+    assert len(entries) == 3
+    ids = [e.findtext("a:id", namespaces=NS) for e in entries]
+    assert ids == [f"https://digests.example.org/2024-W{n}.html" for n in (45, 44, 43)]
+    first = entries[0]
+    assert first.find("a:link", NS).attrib["href"] == ids[0]
+    assert first.findtext("a:updated", namespaces=NS) == "2024-11-11T06:00:00Z"
+    summary = first.findtext("a:summary", namespaces=NS)
+    assert summary.startswith("1 piece from 1 outlet")
+    assert "2024-W45" in first.findtext("a:title", namespaces=NS)
+
+
+def test_a_week_digested_twice_appears_once_with_the_latest_summary() -> None:
+    old = build_digest(_week("2024-W44"))
+    new = replace(old, generated_at=old.generated_at + timedelta(days=1), summary="Revised.")
+    root = ET.fromstring(render_atom([new, old], feed_url=FEED, now=NOW))
+    entries = root.findall("a:entry", NS)
+    assert len(entries) == 1 and entries[0].findtext("a:summary", namespaces=NS) == "Revised."
+
+
+def test_an_empty_feed_is_still_a_valid_feed() -> None:
+    root = ET.fromstring(render_atom([], feed_url=FEED, now=NOW))
+    assert root.findall("a:entry", NS) == []
+
+
+def test_scraped_text_in_a_summary_cannot_break_the_xml() -> None:
+    digest = build_digest(_week("2024-W44"))
+    hostile = replace(digest, summary="Fish & <chips> \x01 ]]> \ufffe end")
+    xml = render_atom([hostile], feed_url=FEED, now=NOW)
+    entry = ET.fromstring(xml).find("a:entry", NS)
+    assert entry.findtext("a:summary", namespaces=NS) == "Fish & <chips> ]]> end"
+
+
+def test_a_relative_feed_url_or_naive_clock_is_refused() -> None:
+    with pytest.raises(ReportError, match="absolute"):
+        render_atom([], feed_url="feed.xml", now=NOW)
+    with pytest.raises(ReportError, match="timezone-aware"):
+        render_atom([], feed_url=FEED, now=datetime(2024, 11, 4))
