@@ -114,3 +114,26 @@ def test_an_empty_week_renders_and_says_so(builder: WeekBuilder) -> None:
     assert len(tree.css("section#positions article")) == 10
     assert page.count("Not addressed this week.") == 10
     assert "No framing recorded this week." in page
+
+
+def test_framing_compares_the_camps_side_by_side(page: str) -> None:
+    tree = LexborHTMLParser(page)
+    rows = {
+        r.css_first("th").text(deep=False).strip(): [c.text() for c in r.css("td")]
+        for r in tree.css("section#framing tbody tr")
+    }
+    assert list(rows) == ["Russian", "Chinese", "Western", "Korean", "Ukrainian"]
+    assert rows["Western"][0] == "troops (3), soldiers (1)"
+    assert rows["Western"][1].startswith("10\u202f000 · 11\u202f000 · 12\u202f000")
+    assert "attributed 67%" in rows["Western"][2]
+    assert rows["Ukrainian"][0] == "mercenaries (1)"
+    assert "cannon fodder (1)" in rows["Ukrainian"][4]
+    assert rows["Chinese"][1] == "none claimed"
+
+
+def test_a_failing_source_heads_the_crawl_table(page: str) -> None:
+    first = LexborHTMLParser(page).css_first("section#crawl tbody tr")
+    cells = [c.text() for c in first.css("td")]
+    assert cells[:2] == ["Yonhap", "FAILING"]
+    assert cells[4] == "HTTP 503 Service Unavailable"
+    assert cells[5] == "fetched 2, skipped:status 5"

@@ -6,6 +6,8 @@ what a reader would actually see."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
@@ -78,6 +80,10 @@ def test_two_quotes_of_one_piece_stay_two_paragraphs(markdown: str) -> None:
 
 
 def test_hostile_title_and_sentence_are_shown_as_text(markdown: str) -> None:
+    # Not every Markdown renderer refuses javascript: links as markdown-it does: the source
+    # itself must hold no link syntax around one.
+    assert not re.search(r"(?<!\\)\]\(javascript:", markdown)
+    assert "\\](javascript:alert(1))" in markdown
     tree = _as_html(markdown)
     assert not tree.css("script")
     hrefs = [a.attributes.get("href") or "" for a in tree.css("a")]
@@ -107,3 +113,19 @@ def test_an_empty_week_renders_and_says_so(builder: WeekBuilder) -> None:
     md = render_markdown(build_digest(builder.build()))
     assert "**No pieces were collected this week.**" in md
     assert md.count("_Not addressed this week._") == 10
+
+
+def test_framing_table_has_a_row_per_camp(markdown: str) -> None:
+    table = _as_html(_section(markdown, "## Framing")).css_first("table")
+    rows = {
+        r.css("td")[0].text(): [c.text() for c in r.css("td")[1:]] for r in table.css("tbody tr")
+    }
+    assert list(rows) == [
+        "Russian (2)",
+        "Chinese (1)",
+        "Western (3)",
+        "Korean (1)",
+        "Ukrainian (1)",
+    ]
+    assert rows["Western (3)"][1] == "10\u202f000 · 11\u202f000 · 12\u202f000 (in 3)"
+    assert rows["Russian (2)"][0] == "военные (1)"
