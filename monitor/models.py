@@ -43,6 +43,10 @@ class Link:
     published: datetime | None = None
     summary: str | None = None
     via: str = ""  # the endpoint URL it was found on
+    # Aggregators (Google News) link to their own redirect pages: these name the outlet
+    # that actually published the piece — its name, and its site (e.g. "https://www.reuters.com").
+    publisher: str | None = None
+    publisher_url: str | None = None
 
 
 # ── fetch ───────────────────────────────────────────────────────────────────────────
