@@ -9,16 +9,17 @@ import pytest
 
 from monitor.errors import ReportError
 from monitor.models import DigestInput, Evidence, StoredStance
-from monitor.report import build_digest
+from monitor.report import Digest, build_digest
+from monitor.report.model import CampCoverage, PositionDigest
 
 from .conftest import END, START, STRONGEST_P4, WeekBuilder
 
 
-def _camp(digest, camp):  # type: ignore[no-untyped-def]
+def _camp(digest: Digest, camp: str) -> CampCoverage:
     return next(c for c in digest.camps if c.camp == camp)
 
 
-def _position(digest, pid):  # type: ignore[no-untyped-def]
+def _position(digest: Digest, pid: str) -> PositionDigest:
     return next(p for p in digest.positions if p.id == pid)
 
 
