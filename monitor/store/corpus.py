@@ -1,0 +1,130 @@
+"""The stored pieces: upsert by canonical URL, and the ways the pipeline reads them.
+
+Functions over an open connection; ``Store`` owns transactions and argument checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, exists, select, update
+
+from monitor.models import StoredArticle
+from monitor.store import codec, search
+from monitor.store.engine import insert_for
+from monitor.store.schema import articles, framings, stances
+
+log = logging.getLogger(__name__)
+
+
+def upsert(
+    conn: Connection, canon: str, content: dict[str, Any], seen_at: datetime
+) -> tuple[int, bool]:
+    """Insert the piece, or update the row of the same canonical URL.
+
+    ``content`` holds the extraction's columns (the newest extraction wins). first_seen
+    keeps the earliest sighting and last_seen the latest, so replaying an old archive
+    moves neither the wrong way. A changed text or title drops the piece's stances and
+    framing: they described words that are no longer there.
+    """
+    published = content["published_at"]
+    row = _key(conn, canon)
+    if row is None:
+        stmt = (
+            insert_for(conn, articles)
+            .values(
+                canonical_url=canon,
+                dated_at=published or seen_at,
+                first_seen=seen_at,
+                last_seen=seen_at,
+                **content,
+            )
+            .on_conflict_do_nothing(index_elements=[articles.c.canonical_url])
+            .returning(articles.c.id)
+        )
+        new_id = conn.execute(stmt).scalar_one_or_none()
+        if new_id is not None:
+            return int(new_id), True
+        row = _key(conn, canon)  # another writer stored it between our two statements
+        assert row is not None, canon
+    first_seen = min(row.first_seen, seen_at)
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == row.id)
+        .values(
+            first_seen=first_seen,
+            last_seen=max(row.last_seen, seen_at),
+            dated_at=published or first_seen,
+            **content,
+        )
+    )
+    if row.content_hash != content["content_hash"] or row.title != content["title"]:
+        conn.execute(delete(stances).where(stances.c.article_id == row.id))
+        conn.execute(delete(framings).where(framings.c.article_id == row.id))
+        log.info("article %s changed: its stances will be computed again", row.id)
+    return int(row.id), False
+
+
+def _key(conn: Connection, canon: str) -> Any:
+    return conn.execute(
+        select(
+            articles.c.id,
+            articles.c.content_hash,
+            articles.c.title,
+            articles.c.first_seen,
+            articles.c.last_seen,
+        ).where(articles.c.canonical_url == canon)
+    ).first()
+
+
+def by_id(conn: Connection, article_id: int) -> StoredArticle | None:
+    row = conn.execute(select(articles).where(articles.c.id == article_id)).first()
+    return codec.article_from_row(row) if row else None
+
+
+def by_canonical_url(conn: Connection, canon: str) -> StoredArticle | None:
+    row = conn.execute(select(articles).where(articles.c.canonical_url == canon)).first()
+    return codec.article_from_row(row) if row else None
+
+
+def dated_between(conn: Connection, start: datetime, end: datetime) -> list[StoredArticle]:
+    rows = conn.execute(
+        select(articles)
+        .where(articles.c.dated_at >= start, articles.c.dated_at < end)
+        .order_by(articles.c.dated_at, articles.c.id)
+    ).all()
+    return [codec.article_from_row(r) for r in rows]
+
+
+def page(
+    conn: Connection, after_id: int, limit: int, needing_version: str | None
+) -> list[StoredArticle]:
+    """The next ``limit`` pieces with id above ``after_id`` (keyset pagination)."""
+    query = select(articles).where(articles.c.id > after_id)
+    if needing_version is not None:
+        query = query.where(
+            ~exists().where(
+                stances.c.article_id == articles.c.id,
+                stances.c.positions_version == needing_version,
+            )
+        )
+    rows = conn.execute(query.order_by(articles.c.id).limit(limit)).all()
+    return [codec.article_from_row(r) for r in rows]
+
+
+def find(conn: Connection, terms: list[str], limit: int, *, fts: bool) -> list[StoredArticle]:
+    if conn.dialect.name == "postgresql":
+        stmt = search.postgres_search(terms, limit)
+    else:
+        stmt = search.sqlite_search(terms, limit, fts=fts)
+    return [codec.article_from_row(r) for r in conn.execute(stmt).all()]
+
+
+def has_fts(conn: Connection) -> bool:
+    """Whether the migration could create the SQLite FTS5 index (see 0001_initial)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'")
+    return found.first() is not None

@@ -1,0 +1,122 @@
+"""What the crawler remembers between runs: sources, captures, links, crawl runs.
+
+Functions over an open connection; ``Store`` owns the transactions and the checking of
+arguments. Each write is an upsert keyed by what identifies the thing, so replaying the
+same crawl adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from monitor.models import CrawlStatus, SourceInfo
+from monitor.store import codec
+from monitor.store.engine import insert_for
+from monitor.store.schema import articles, captures, crawl_runs, links, sources
+
+LINK_OUTCOMES = frozenset({"stored", "irrelevant", "failed", "no_text"})
+MAX_FAILED_ATTEMPTS = 3  # a link that failed this often is not fetched again
+CAPTURE_KEY = ("url", "sha256", "warc_path", "warc_offset")
+
+
+def upsert_sources(conn: Connection, rows: list[dict[str, str]]) -> None:
+    stmt = insert_for(conn, sources)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[sources.c.id],
+            set_={c: stmt.excluded[c] for c in ("name", "camp", "language")},
+        ),
+        rows,
+    )
+
+
+def read_sources(conn: Connection) -> dict[str, SourceInfo]:
+    rows = conn.execute(select(sources).order_by(sources.c.id)).all()
+    return {r.id: SourceInfo(r.id, r.name, codec.camp(r.camp), r.language) for r in rows}
+
+
+def add_capture(conn: Connection, values: Mapping[str, Any]) -> int:
+    """Insert the capture unless that record is already there; its id either way."""
+    stmt = insert_for(conn, captures).values(dict(values)).on_conflict_do_nothing()
+    new_id = conn.execute(stmt.returning(captures.c.id)).scalar_one_or_none()
+    if new_id is not None:
+        return int(new_id)
+    # NULL warc_path/offset must match NULL: IS NOT DISTINCT FROM, not =
+    same = [captures.c[k].is_not_distinct_from(values[k]) for k in CAPTURE_KEY]
+    return int(conn.execute(select(captures.c.id).where(*same)).scalar_one())
+
+
+def validators(conn: Connection, url: str) -> tuple[str | None, str | None]:
+    row = conn.execute(
+        select(captures.c.etag, captures.c.last_modified)
+        .where(captures.c.url == url, captures.c.status == 200)
+        .order_by(captures.c.fetched_at.desc(), captures.c.id.desc())
+        .limit(1)
+    ).first()
+    return (row.etag, row.last_modified) if row else (None, None)
+
+
+def settled(conn: Connection, canonical_urls: list[str]) -> set[str]:
+    """Those of ``canonical_urls`` stored as articles or settled in ``links``."""
+    done = (links.c.outcome != "failed") | (links.c.attempts >= MAX_FAILED_ATTEMPTS)
+    found = set(
+        conn.execute(select(links.c.url).where(links.c.url.in_(canonical_urls), done)).scalars()
+    )
+    found.update(
+        conn.execute(
+            select(articles.c.canonical_url).where(articles.c.canonical_url.in_(canonical_urls))
+        ).scalars()
+    )
+    return found
+
+
+def mark_link(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Record a link's latest outcome; ``attempts`` counts its failures."""
+    stmt = insert_for(conn, links).values(dict(values))
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[links.c.url],
+            set_={
+                "source_id": stmt.excluded.source_id,
+                "outcome": stmt.excluded.outcome,
+                "reason": stmt.excluded.reason,
+                "attempts": links.c.attempts + stmt.excluded.attempts,
+                "last_seen": stmt.excluded.last_seen,
+            },
+        )
+    )
+
+
+def record_crawl(conn: Connection, values: Mapping[str, Any]) -> None:
+    conn.execute(crawl_runs.insert().values(dict(values)))
+
+
+def crawl_status(conn: Connection) -> list[CrawlStatus]:
+    """One row per source (known, or seen in a run), by id."""
+    ranked = select(
+        crawl_runs,
+        func.row_number()
+        .over(
+            partition_by=crawl_runs.c.source_id,
+            order_by=(crawl_runs.c.started.desc(), crawl_runs.c.id.desc()),
+        )
+        .label("n"),
+    ).subquery()
+    last = {r.source_id: r for r in conn.execute(select(ranked).where(ranked.c.n == 1))}
+    last_ok: dict[str, datetime] = {
+        row[0]: row[1]
+        for row in conn.execute(
+            select(crawl_runs.c.source_id, func.max(crawl_runs.c.finished))
+            .where(crawl_runs.c.ok.is_(True))
+            .group_by(crawl_runs.c.source_id)
+        )
+    }
+    known = set(conn.execute(select(sources.c.id)).scalars())
+    return [
+        codec.crawl_status_from_rows(sid, last.get(sid), last_ok.get(sid))
+        for sid in sorted(known | set(last))
+    ]

@@ -1,0 +1,200 @@
+"""Opening a database: URL normalisation, per-dialect connection set-up, migrations.
+
+SQLite (the default) gets WAL so the digest and the CLI can read while the daemon writes,
+``foreign_keys=ON``, a busy timeout, ``synchronous=NORMAL`` (safe with WAL, far fewer
+fsyncs), and real transactions: pysqlite's own transaction handling is switched off and
+``BEGIN`` is emitted by us, ``BEGIN IMMEDIATE`` for writes, so a writer takes the lock up
+front instead of failing half-way with "database is locked" (the recipe in SQLAlchemy's
+pysqlite docs). PostgreSQL is reached through psycopg 3 whatever the URL says.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from monitor.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_SECONDS = 15.0
+WRITE = "monitor_write"  # execution option: this connection's transaction will write
+_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_MIGRATE_LOCK = "monitor.store.migrate:"
+
+
+def normalise_url(url: str) -> URL:
+    """Parse ``url`` (or a bare file path, taken as SQLite) and pin PostgreSQL to psycopg 3."""
+    if "://" not in url:
+        return URL.create("sqlite", database=str(Path(url).expanduser()))
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r} ({exc})", reason="config") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"unsupported database {parsed.get_backend_name()!r} in {display(parsed)}: "
+            "use sqlite:///path or postgresql://…",
+            reason="config",
+        )
+    return parsed
+
+
+def display(url: URL) -> str:
+    """The URL as logs and messages may show it (no password)."""
+    return url.render_as_string(hide_password=True)
+
+
+def where(url: URL) -> str:
+    """What an error message should name: the file for SQLite, the server URL otherwise."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return display(url)
+
+
+def make_engine(url: URL, schema: str | None = None) -> Engine:
+    """An engine for ``url`` with the connection set-up described in the module docstring."""
+    if url.get_backend_name() == "sqlite":
+        if schema is not None:
+            raise StoreError("schema= applies to PostgreSQL only", reason="config")
+        return _sqlite_engine(url)
+    connect_args: dict[str, Any] = {}
+    if schema is not None:
+        if not _SCHEMA_NAME.match(schema):
+            raise StoreError(f"not a plain schema name: {schema!r}", reason="config")
+        connect_args["options"] = f"-csearch_path={schema}"
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    memory = database in ("", ":memory:") or "mode=memory" in database
+    if not memory and not database.startswith("file:"):
+        parent = Path(database).parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open database at {database}: cannot create {parent} "
+                f"({exc.strerror or exc})",
+                reason="open",
+            ) from exc
+    kwargs: dict[str, Any] = {
+        "connect_args": {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+    }
+    if memory:
+        # Every new connection to :memory: is a new, empty database: share one.
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def translated(what: str) -> Iterator[None]:
+    """Turn any SQLAlchemy error inside the block into a ``StoreError`` saying ``what`` failed."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{what}: {describe(exc)}", reason="store") from exc
+
+
+def describe(exc: SQLAlchemyError) -> str:
+    """The driver's own words when there are some (SQLAlchemy's wrapper adds SQL and links)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip().splitlines()[0]
+    return str(exc).strip().splitlines()[0]
+
+
+def check_connection(engine: Engine, url: URL, schema: str | None) -> None:
+    """Connect once so a wrong path or server fails here, with a message naming it."""
+    try:
+        with engine.connect() as conn:
+            if schema is not None:
+                _ensure_schema(conn, schema)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"cannot open database at {where(url)}: {describe(exc)}", reason="open"
+        ) from exc
+
+
+def _ensure_schema(conn: Connection, schema: str) -> None:
+    exists = conn.execute(
+        text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+    ).first()
+    if exists is None:
+        conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        conn.commit()
+
+
+def migrate(engine: Engine) -> bool:
+    """Bring the database to the newest schema; returns False (and touches nothing) when
+    it is already there.
+
+    One transaction for the whole upgrade, taken with the write lock (SQLite) or a
+    transaction-scoped advisory lock per schema (PostgreSQL), so two daemons starting
+    together migrate once, one after the other: the second finds the work done.
+    """
+    config = Config()
+    config.set_main_option("script_location", "monitor.store:migrations")
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    if current_revisions(engine) == heads:
+        return False
+    with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "SELECT pg_advisory_xact_lock(hashtext(:key || coalesce(current_schema(), '')))"
+                ),
+                {"key": _MIGRATE_LOCK},
+            )
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return True
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    """The revisions recorded in ``alembic_version`` (empty for a new database)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return set()
+        return set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def insert_for(conn: Connection, table: Table) -> Any:
+    """INSERT supporting ON CONFLICT (the same API on both dialects' own constructs)."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)

@@ -1,0 +1,75 @@
+"""The differ's results: one stance row per article × position, one framing row per
+article, each replaced as a whole when the differ runs again.
+
+Functions over an open connection; ``Store`` owns transactions and argument checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select
+
+from monitor.models import DiffResult, Framing, StoredStance
+from monitor.store import codec
+from monitor.store.schema import articles, framings, stances
+
+
+def article_exists(conn: Connection, article_id: int) -> bool:
+    return (
+        conn.execute(select(articles.c.id).where(articles.c.id == article_id)).first() is not None
+    )
+
+
+def replace(conn: Connection, article_id: int, diff: DiffResult, computed_at: datetime) -> None:
+    common = {
+        "positions_version": diff.positions_version,
+        "method": diff.method,
+        "computed_at": computed_at,
+    }
+    rows = [
+        {
+            "article_id": article_id,
+            "position_id": pid,
+            "stance": codec.stance(r.stance),
+            "score": float(r.score),
+            "evidence": [e.to_json() for e in r.evidence],
+            **common,
+        }
+        for pid, r in diff.positions.items()
+    ]
+    conn.execute(delete(stances).where(stances.c.article_id == article_id))
+    conn.execute(delete(framings).where(framings.c.article_id == article_id))
+    if rows:
+        conn.execute(stances.insert(), rows)
+    conn.execute(
+        framings.insert().values(
+            article_id=article_id,
+            framing=diff.framing.to_json(),
+            troop_count=diff.framing.troop_count,
+            epistemic=diff.framing.epistemic,
+            **common,
+        )
+    )
+
+
+def stances_of(conn: Connection, ids: list[int]) -> dict[int, tuple[StoredStance, ...]]:
+    found: dict[int, list[StoredStance]] = {}
+    for chunk in codec.chunks(ids):
+        for row in conn.execute(select(stances).where(stances.c.article_id.in_(chunk))):
+            found.setdefault(row.article_id, []).append(codec.stance_from_row(row))
+    return {
+        aid: tuple(sorted(items, key=lambda s: codec.position_order(s.position_id)))
+        for aid, items in found.items()
+    }
+
+
+def framings_of(conn: Connection, ids: list[int]) -> dict[int, Framing]:
+    found: dict[int, Framing] = {}
+    for chunk in codec.chunks(ids):
+        query = select(framings.c.article_id, framings.c.framing).where(
+            framings.c.article_id.in_(chunk)
+        )
+        for row in conn.execute(query):
+            found[row.article_id] = codec.framing_from_json(row.framing)
+    return found

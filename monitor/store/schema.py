@@ -1,0 +1,180 @@
+"""The tables the store queries, declared once for SQLAlchemy Core.
+
+This is the *current* shape of the database; the migrations under ``migrations/versions``
+are the history that builds it and never import this module (a migration must keep
+meaning what it meant when it was written). ``tests/store/test_migrations.py`` compares
+the two so they cannot drift apart.
+
+Times are ``UTCDateTime``: aware datetimes in, aware UTC datetimes out, on every dialect.
+SQLite has no time-zone type, so the value is stored as naive UTC text there, which also
+keeps string order equal to time order.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that refuses naive values and always comes back aware, in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            # The Store checks its arguments first; this is the last line of defence.
+            raise ValueError(f"naive datetime {value.isoformat()} reached the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _article_key() -> Column[int]:
+    """The key of a table that holds differ results of an article (gone with it)."""
+    return Column(
+        "article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("camp", String(16), nullable=False),
+    Column("language", String(16), nullable=False),
+)
+
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("final_url", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("warc_path", Text),
+    Column("warc_offset", BigInteger),
+    Column("content_type", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("not_modified", Boolean, nullable=False),
+    Column("source_id", String(64)),
+    Index("ix_captures_url_fetched", "url", "fetched_at"),
+)
+# One row per recorded response; NULLs are distinct in a plain unique index, hence the
+# coalesce (a response that was not written to WARC has no path and no offset).
+Index(
+    "uq_captures_record",
+    captures.c.url,
+    captures.c.sha256,
+    func.coalesce(captures.c.warc_path, ""),
+    func.coalesce(captures.c.warc_offset, -1),
+    unique=True,
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("url", Text, primary_key=True),  # canonical
+    Column("source_id", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),  # failed attempts so far
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("canonical_url", Text, nullable=False, unique=True),
+    Column("url", Text, nullable=False),  # as seen most recently
+    Column("source_id", String(64), nullable=False, index=True),
+    Column("camp", String(16), nullable=False),
+    Column("language", String(16)),
+    Column("title", Text),
+    Column("authors", JSON, nullable=False),
+    Column("published_at", UTCDateTime),
+    # published_at, else first_seen: the time a piece is filed under in a digest week;
+    # kept as its own indexed column so week queries need no expression index.
+    Column("dated_at", UTCDateTime, nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("capture_id", Integer, ForeignKey("captures.id", ondelete="SET NULL")),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+)
+
+stances = Table(
+    "stances",
+    metadata,
+    _article_key(),
+    Column("position_id", String(16), primary_key=True),
+    Column("stance", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("positions_version", String(64), nullable=False, index=True),
+    Column("method", String(32), nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
+)
+
+framings = Table(
+    "framings",
+    metadata,
+    _article_key(),
+    Column("framing", JSON, nullable=False),
+    Column("troop_count", Integer),
+    Column("epistemic", String(16)),
+    Column("positions_version", String(64), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
+)
+
+crawl_runs = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), nullable=False),
+    Column("started", UTCDateTime, nullable=False),
+    Column("finished", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("error", Text),
+    Column("counts", JSON, nullable=False),
+    Index("ix_crawl_runs_source_started", "source_id", "started"),
+)

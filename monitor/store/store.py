@@ -1,0 +1,299 @@
+"""The Store: the pipeline's only shared state, behind one small interface.
+
+Every method checks its arguments (aware datetimes, known camps and outcomes), then runs
+one short transaction on a pooled connection, so the daemon's threads, the CLI and the
+digest can use the same database at once (SQLite in WAL mode: one writer, many readers;
+PostgreSQL: many of both). The SQL lives in ``corpus``, ``results`` and ``crawl_state``;
+every write there is an idempotent upsert, so re-running a stage adds no duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, func, select
+
+from monitor.errors import StoreError
+from monitor.models import (
+    CrawlStatus,
+    DiffResult,
+    ExtractedArticle,
+    Framing,
+    Response,
+    SourceInfo,
+    StoredArticle,
+    StoredStance,
+)
+from monitor.store import codec, corpus, crawl_state, results, search
+from monitor.store.engine import WRITE, translated
+from monitor.store.schema import articles
+from monitor.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+
+class Store:
+    """Open with ``monitor.store.open_store(url)``; the constructor takes a migrated engine."""
+
+    def __init__(
+        self, engine: Engine, url: str, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._engine = engine
+        self.url = url  # for display: a password, if any, is hidden
+        self._clock = clock or (lambda: datetime.now(UTC))
+        with self._read("inspect the database") as conn:
+            self._fts = corpus.has_fts(conn)
+
+    # ── plumbing ────────────────────────────────────────────────────────────────────
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @contextmanager
+    def _read(self, what: str) -> Iterator[Connection]:
+        with translated(f"cannot {what}"), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[Connection]:
+        with (
+            translated(f"cannot {what}"),
+            self._engine.connect().execution_options(**{WRITE: True}) as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    # ── sources ─────────────────────────────────────────────────────────────────────
+
+    def upsert_sources(self, sources: Iterable[SourceInfo]) -> None:
+        rows = [
+            {
+                "id": s.id,
+                "name": codec.clean(s.name),
+                "camp": codec.camp(s.camp),
+                "language": s.language,
+            }
+            for s in sources
+        ]
+        if rows:
+            with self._write("save sources") as conn:
+                crawl_state.upsert_sources(conn, rows)
+
+    def sources(self) -> dict[str, SourceInfo]:
+        with self._read("read sources") as conn:
+            return crawl_state.read_sources(conn)
+
+    # ── captures ────────────────────────────────────────────────────────────────────
+
+    def add_capture(self, response: Response, source_id: str | None) -> int:
+        """Record one HTTP response; the same WARC record again returns the same id."""
+        values = {
+            "url": response.url,
+            "sha256": response.sha256,
+            "warc_path": response.warc_path,
+            "warc_offset": response.warc_offset,
+            "final_url": response.final_url,
+            "status": response.status,
+            "fetched_at": codec.utc(response.fetched_at, "response.fetched_at"),
+            "content_type": response.content_type or None,
+            "etag": response.headers.get("etag"),
+            "last_modified": response.headers.get("last-modified"),
+            "not_modified": response.not_modified,
+            "source_id": source_id,
+        }
+        with self._write(f"record capture of {response.url}") as conn:
+            return crawl_state.add_capture(conn, values)
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the newest 200 response for ``url``, for a conditional GET."""
+        with self._read(f"read validators of {url}") as conn:
+            return crawl_state.validators(conn, url)
+
+    # ── links ───────────────────────────────────────────────────────────────────────
+
+    def seen_links(self, urls: Iterable[str]) -> set[str]:
+        """The URLs not to fetch again: stored as articles, or settled in ``links`` (any
+        outcome but a failure, or a failure ``MAX_FAILED_ATTEMPTS`` times). Each seen URL
+        is returned both as given and canonical, so callers may test either form."""
+        by_canon: dict[str, set[str]] = {}
+        for u in urls:
+            by_canon.setdefault(canonical_url(u), set()).add(u)
+        seen: set[str] = set()
+        with self._read("read seen links") as conn:
+            for chunk in codec.chunks(list(by_canon)):
+                seen |= crawl_state.settled(conn, chunk)
+        return seen.union(*(by_canon[c] for c in seen))
+
+    def mark_link(
+        self, url: str, source_id: str, outcome: str, reason: str = "", *, at: datetime
+    ) -> None:
+        """Remember what became of a link; a ``failed`` outcome counts one more attempt."""
+        if outcome not in crawl_state.LINK_OUTCOMES:
+            known = ", ".join(sorted(crawl_state.LINK_OUTCOMES))
+            raise StoreError(f"unknown link outcome {outcome!r} (one of {known})", reason="value")
+        at = codec.utc(at, "at")
+        values = {
+            "url": canonical_url(url),
+            "source_id": source_id,
+            "outcome": outcome,
+            "reason": codec.clean(reason),
+            "attempts": 1 if outcome == "failed" else 0,
+            "first_seen": at,
+            "last_seen": at,
+        }
+        with self._write(f"mark link {url}") as conn:
+            crawl_state.mark_link(conn, values)
+
+    # ── articles ────────────────────────────────────────────────────────────────────
+
+    def upsert_article(
+        self,
+        article: ExtractedArticle,
+        *,
+        source_id: str,
+        camp: str,
+        capture_id: int | None,
+        seen_at: datetime,
+    ) -> tuple[int, bool]:
+        """Store a piece under its canonical URL; returns ``(article_id, created)``.
+
+        Seen again, the row takes the newest extraction, keeps its first sighting and
+        moves its last; a changed text or title sends it back to the differ.
+        """
+        seen_at = codec.utc(seen_at, "seen_at")
+        published = article.published
+        text = codec.clean(article.text)
+        content = {
+            "url": codec.clean(article.url),
+            "source_id": source_id,
+            "camp": codec.camp(camp),
+            "language": article.language,
+            "title": codec.clean(article.title) if article.title is not None else None,
+            "authors": [codec.clean(a) for a in article.authors],
+            "published_at": codec.utc(published, "article.published") if published else None,
+            "text": text,
+            "content_hash": codec.content_hash(text),
+            "capture_id": capture_id,
+        }
+        with self._write(f"store article {article.url}") as conn:
+            return corpus.upsert(conn, canonical_url(article.url), content, seen_at)
+
+    def article(self, article_id: int) -> StoredArticle:
+        with self._read(f"read article {article_id}") as conn:
+            found = corpus.by_id(conn, article_id)
+        if found is None:
+            raise StoreError(f"no article with id {article_id}", reason="not_found")
+        return found
+
+    def article_by_url(self, url: str) -> StoredArticle:
+        canon = canonical_url(url)
+        with self._read(f"read article {url}") as conn:
+            found = corpus.by_canonical_url(conn, canon)
+        if found is None:
+            raise StoreError(f"no article stored for {url} (canonical {canon})", reason="not_found")
+        return found
+
+    def articles_between(self, start: datetime, end: datetime) -> list[StoredArticle]:
+        """Pieces dated in ``[start, end)`` (published time, else first seen), oldest first."""
+        start, end = codec.utc(start, "start"), codec.utc(end, "end")
+        with self._read("read articles by date") as conn:
+            return corpus.dated_between(conn, start, end)
+
+    def iter_articles(
+        self, *, needing_version: str | None = None, batch: int = 500
+    ) -> Iterator[StoredArticle]:
+        """All pieces by id, or only those without stances for ``needing_version``.
+
+        Reads keyset-paginated batches, each its own short transaction, so the caller may
+        ``save_diff`` while iterating (what it saved drops out of later batches).
+        """
+        if batch < 1:
+            raise StoreError(f"batch must be at least 1, got {batch}", reason="value")
+        last_id = 0
+        while True:
+            with self._read("read articles") as conn:
+                rows = corpus.page(conn, last_id, batch, needing_version)
+            yield from rows
+            if len(rows) < batch:
+                return
+            last_id = rows[-1].id
+
+    def count_articles(self) -> int:
+        with self._read("count articles") as conn:
+            return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+    def search(self, query: str, limit: int = 20) -> list[StoredArticle]:
+        """Pieces containing every word of ``query`` (see ``monitor.store.search``)."""
+        terms = search.terms_of(query)
+        if not terms or limit < 1:
+            return []
+        with self._read(f"search for {query!r}") as conn:
+            return corpus.find(conn, terms, limit, fts=self._fts)
+
+    # ── differ results ──────────────────────────────────────────────────────────────
+
+    def save_diff(self, article_id: int, diff: DiffResult) -> None:
+        """Replace the piece's stances (one row per position) and its framing."""
+        computed_at = codec.utc(self._clock(), "clock()")
+        with self._write(f"save differ results of article {article_id}") as conn:
+            if not results.article_exists(conn, article_id):
+                raise StoreError(f"no article with id {article_id}", reason="not_found")
+            results.replace(conn, article_id, diff, computed_at)
+
+    def stances_for(self, article_ids: Iterable[int]) -> dict[int, tuple[StoredStance, ...]]:
+        """Stances of each given piece, P1..P10 in order; pieces without any are absent."""
+        with self._read("read stances") as conn:
+            return results.stances_of(conn, sorted(set(article_ids)))
+
+    def framings_for(self, article_ids: Iterable[int]) -> dict[int, Framing]:
+        """Framing of each given piece; pieces not yet analysed are absent."""
+        with self._read("read framings") as conn:
+            return results.framings_of(conn, sorted(set(article_ids)))
+
+    # ── crawl status ────────────────────────────────────────────────────────────────
+
+    def record_crawl(
+        self,
+        source_id: str,
+        *,
+        started: datetime,
+        finished: datetime,
+        ok: bool,
+        error: str | None,
+        counts: Mapping[str, int],
+    ) -> None:
+        values = {
+            "source_id": source_id,
+            "started": codec.utc(started, "started"),
+            "finished": codec.utc(finished, "finished"),
+            "ok": bool(ok),
+            "error": codec.clean(error) if error is not None else None,
+            "counts": {str(k): int(v) for k, v in counts.items()},
+        }
+        with self._write(f"record crawl of {source_id}") as conn:
+            crawl_state.record_crawl(conn, values)
+
+    def crawl_status(self) -> list[CrawlStatus]:
+        """Per source (known, or seen in a run), by id: when its last crawl started
+        (``last_run``), when a crawl last finished well (``last_ok``), the last crawl's
+        error (None once one succeeds) and the last crawl's counts."""
+        with self._read("read crawl status") as conn:
+            return crawl_state.crawl_status(conn)
