@@ -119,9 +119,13 @@ def is_asset(url: str) -> bool:
 
 
 def is_home_page(url: str) -> bool:
-    """True for a site's front page: a listing links to it, but it is never a piece."""
+    """True for a site's front page (``/``, or a language edition's ``/en/``): every
+    listing links to it, but it is never a piece."""
     parts = urlsplit(url)
-    return parts.path in ("", "/") and not parts.query
+    return not parts.query and _HOME_PATH.fullmatch(parts.path) is not None
+
+
+_HOME_PATH = re.compile(r"/?(?:[a-z]{2}(?:[-_][a-z]{2,4})?/?)?", re.I)
 
 
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "mil"})

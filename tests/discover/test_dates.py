@@ -1,0 +1,64 @@
+"""Publication dates as an analyst needs them: in UTC, right, or absent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from monitor.discover.dates import NAIVE_ZONE_BY_HOST, parse_date
+
+NOW = datetime(2024, 10, 24, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "host", "expected"),
+    [
+        # Yonhap's English RSS writes Korean time without a zone
+        ("Thu, 24 Oct 2024 10:31:00", "en.yna.co.kr", "2024-10-24T01:31:00+00:00"),
+        ("2024-10-23 21:05:00", "en.yna.co.kr", "2024-10-23T12:05:00+00:00"),
+        # …but a zone, when written, always wins over the host's default
+        ("Thu, 24 Oct 2024 10:31:00 +0000", "en.yna.co.kr", "2024-10-24T10:31:00+00:00"),
+        # elsewhere a missing zone means UTC
+        ("Thu, 24 Oct 2024 10:31:00", "tass.com", "2024-10-24T10:31:00+00:00"),
+        ("Wed, 23 Oct 2024 15:02:44 +0300", "tass.com", "2024-10-23T12:02:44+00:00"),
+        ("Wed, 23 Oct 2024 15:02:44 MSK", "tass.com", "2024-10-23T12:02:44+00:00"),
+        ("Wed, 23 Oct 2024 19:15:00 KST", "example.org", "2024-10-23T10:15:00+00:00"),
+        ("23 Oct 24 19:15 EDT", "example.org", "2024-10-23T23:15:00+00:00"),
+        ("2024-10-23T14:20:00+02:00", "example.org", "2024-10-23T12:20:00+00:00"),
+        ("2024-10-24T05:12:31.000Z", "example.org", "2024-10-24T05:12:31+00:00"),
+        ("October 23, 2024 7:15 PM", "example.org", "2024-10-23T19:15:00+00:00"),
+        ("2024年10月24日 09:12", "www.guancha.cn", "2024-10-24T01:12:00+00:00"),
+    ],
+)
+def test_dates_are_read_into_utc(raw: str, host: str, expected: str) -> None:
+    value, reason = parse_date(raw, host=host, now=NOW)
+    assert reason is None
+    assert value is not None and value.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("Sat, 26 Oct 2024 10:00:00 GMT", "date_future"),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", "date_too_old"),
+        ("Monday", "date_unparsed"),
+        ("12", "date_unparsed"),
+        ("not a date 2024", "date_unparsed"),
+    ],
+)
+def test_implausible_or_unreadable_dates_are_dropped_with_a_reason(raw: str, reason: str) -> None:
+    assert parse_date(raw, host="example.org", now=NOW) == (None, reason)
+
+
+def test_no_date_is_not_a_problem() -> None:
+    assert parse_date(None, host="example.org", now=NOW) == (None, None)
+    assert parse_date("  ", host="example.org", now=NOW) == (None, None)
+
+
+def test_the_naive_zone_table_covers_subdomains_only_of_listed_hosts() -> None:
+    assert "en.yna.co.kr" in NAIVE_ZONE_BY_HOST
+    kst = parse_date("2024-10-23 21:05:00", host="m.en.yna.co.kr", now=NOW)[0]
+    utc = parse_date("2024-10-23 21:05:00", host="notyna.co.kr", now=NOW)[0]
+    assert kst is not None and utc is not None
+    assert (utc - kst).total_seconds() == 9 * 3600
