@@ -75,7 +75,9 @@ def _key(conn: Connection, canon: str) -> Any:
             articles.c.title,
             articles.c.first_seen,
             articles.c.last_seen,
-        ).where(articles.c.canonical_url == canon)
+        )
+        .where(articles.c.canonical_url == canon)
+        .with_for_update()  # PostgreSQL: two daemons updating one piece take turns
     ).first()
 
 

@@ -15,10 +15,11 @@ from monitor.store import codec
 from monitor.store.schema import articles, framings, stances
 
 
-def article_exists(conn: Connection, article_id: int) -> bool:
-    return (
-        conn.execute(select(articles.c.id).where(articles.c.id == article_id)).first() is not None
-    )
+def lock_article(conn: Connection, article_id: int) -> bool:
+    """Whether the piece exists; on PostgreSQL also locks its row until commit, so two
+    daemons replacing its results take turns instead of colliding on the stance keys."""
+    query = select(articles.c.id).where(articles.c.id == article_id).with_for_update()
+    return conn.execute(query).first() is not None
 
 
 def replace(conn: Connection, article_id: int, diff: DiffResult, computed_at: datetime) -> None:

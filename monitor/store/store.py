@@ -254,7 +254,7 @@ class Store:
         """Replace the piece's stances (one row per position) and its framing."""
         computed_at = codec.utc(self._clock(), "clock()")
         with self._write(f"save differ results of article {article_id}") as conn:
-            if not results.article_exists(conn, article_id):
+            if not results.lock_article(conn, article_id):
                 raise StoreError(f"no article with id {article_id}", reason="not_found")
             results.replace(conn, article_id, diff, computed_at)
 
