@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from monitor.models import ExtractedArticle
+from monitor.models import DiffResult, ExtractedArticle, Framing, PositionResult
 from monitor.store import Store, open_store
 from monitor.store.engine import normalise_url
 
@@ -89,3 +89,19 @@ def _piece(
 def piece() -> Callable[..., ExtractedArticle]:
     """Factory of extracted articles: ``piece(url, text=…, title=…, published=…)``."""
     return _piece
+
+
+def _absent_everywhere(version: str) -> DiffResult:
+    return DiffResult(
+        positions={f"P{i}": PositionResult(f"P{i}", "absent", 0.0) for i in range(1, 11)},
+        framing=Framing(),
+        language="en",
+        method="lexical",
+        positions_version=version,
+    )
+
+
+@pytest.fixture
+def blank_diff() -> Callable[[str], DiffResult]:
+    """Factory of differ results with every position absent: ``blank_diff("v1")``."""
+    return _absent_everywhere

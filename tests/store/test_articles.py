@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from monitor.errors import StoreError
-from monitor.models import DiffResult, Framing, PositionResult
 
 T0 = datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -16,16 +15,6 @@ T0 = datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 def _store(store, article, seen_at=T0, source_id="wire", camp="west"):
     return store.upsert_article(
         article, source_id=source_id, camp=camp, capture_id=None, seen_at=seen_at
-    )
-
-
-def _diff(version: str) -> DiffResult:
-    return DiffResult(
-        positions={f"P{i}": PositionResult(f"P{i}", "absent", 0.0) for i in range(1, 11)},
-        framing=Framing(),
-        language="en",
-        method="lexical",
-        positions_version=version,
     )
 
 
@@ -71,9 +60,9 @@ def test_reflowed_whitespace_is_not_a_new_version(store, piece) -> None:
     assert store.article(article_id).content_hash == before
 
 
-def test_a_changed_text_sends_the_piece_back_to_the_differ(store, piece) -> None:
+def test_a_changed_text_sends_the_piece_back_to_the_differ(store, piece, blank_diff) -> None:
     article_id, _ = _store(store, piece())
-    store.save_diff(article_id, _diff("v1"))
+    store.save_diff(article_id, blank_diff("v1"))
     assert [a.id for a in store.iter_articles(needing_version="v1")] == []
 
     _store(store, piece(text="An updated report with new figures from the front."))
@@ -188,20 +177,20 @@ def test_start_and_end_in_other_zones_mean_the_same_instants(store, piece) -> No
     assert store.articles_between(start + timedelta(hours=2), start + timedelta(days=7)) == []
 
 
-def test_iter_articles_yields_only_pieces_without_current_stances(store, piece) -> None:
+def test_iter_articles_yields_only_pieces_without_current_stances(store, piece, blank_diff) -> None:
     ids = [_store(store, piece(f"https://x.example/{i}"))[0] for i in range(5)]
-    store.save_diff(ids[0], _diff("v2"))
-    store.save_diff(ids[1], _diff("v1"))  # computed with old positions: stale
+    store.save_diff(ids[0], blank_diff("v2"))
+    store.save_diff(ids[1], blank_diff("v1"))  # computed with old positions: stale
 
     assert [a.id for a in store.iter_articles(needing_version="v2", batch=2)] == ids[1:]
     assert [a.id for a in store.iter_articles(batch=2)] == ids
 
 
-def test_the_differ_can_save_while_iterating(store, piece) -> None:
+def test_the_differ_can_save_while_iterating(store, piece, blank_diff) -> None:
     ids = [_store(store, piece(f"https://x.example/{i}"))[0] for i in range(7)]
     done = []
     for article in store.iter_articles(needing_version="v1", batch=3):
-        store.save_diff(article.id, _diff("v1"))
+        store.save_diff(article.id, blank_diff("v1"))
         done.append(article.id)
     assert done == ids
     assert list(store.iter_articles(needing_version="v1")) == []

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor.models import DiffResult, Framing, PositionResult
 from monitor.store import open_store
 
 T0 = datetime(2024, 11, 1, tzinfo=UTC)
@@ -80,7 +79,9 @@ def test_an_open_read_transaction_elsewhere_does_not_block_the_daemon(
     store.close()
 
 
-def test_two_daemons_storing_the_same_pieces_at_once_store_each_once(database, piece) -> None:
+def test_two_daemons_storing_the_same_pieces_at_once_store_each_once(
+    database, piece, blank_diff
+) -> None:
     """On PostgreSQL several daemons may share the database (docker-compose scale-out)."""
     urls = [f"https://x.example/{i}" for i in range(40)]
     daemons = [database.open(), database.open()]
@@ -92,7 +93,7 @@ def test_two_daemons_storing_the_same_pieces_at_once_store_each_once(database, p
                 piece(url), source_id="wire", camp="west", capture_id=None, seen_at=T0
             )
             store.mark_link(url, "wire", "stored", at=T0)
-            store.save_diff(article_id, _all_absent(f"v{i % 2}"))
+            store.save_diff(article_id, blank_diff(f"v{i % 2}"))
             ids.add(article_id)
         return ids
 
@@ -104,13 +105,3 @@ def test_two_daemons_storing_the_same_pieces_at_once_store_each_once(database, p
     assert all(len(s) == 10 for s in daemons[0].stances_for(first).values())
     for store in daemons:
         store.close()
-
-
-def _all_absent(version: str) -> DiffResult:
-    return DiffResult(
-        positions={f"P{i}": PositionResult(f"P{i}", "absent", 0.0) for i in range(1, 11)},
-        framing=Framing(),
-        language="en",
-        method="lexical",
-        positions_version=version,
-    )
