@@ -92,14 +92,14 @@ def decode(body: bytes, declared: list[str | None]) -> tuple[str | None, bool]:
         return body.decode("utf-8"), False
     except UnicodeDecodeError:
         pass
-    names = [_codec(n) for n in declared if n]
-    for name in names:
-        if name and name != "utf-8":
+    codecs_named = [c for c in (_codec(n) for n in declared if n) if c]
+    for codec in codecs_named:
+        if codec != "utf-8":
             try:
-                return body.decode(name), False
+                return body.decode(codec), False
             except UnicodeDecodeError:
                 continue
-    if not names or "utf-8" in names:
+    if not codecs_named or "utf-8" in codecs_named:
         text = body.decode("utf-8", errors="replace")
         if text.count("\ufffd") <= max(8, int(len(body) * _REPAIRABLE_SHARE)):
             return text, True
@@ -144,6 +144,24 @@ def looks_like_json(body: bytes, content_type: str) -> bool:
     if content_type.endswith("json") or "+json" in content_type:
         return True
     return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def valid_char_refs(data: bytes) -> bytes:
+    """Numeric character references to characters XML forbids (``&#0;``, a lone surrogate
+    ``&#xD800;``, beyond U+10FFFF) replaced by U+FFFD: left in, they crash parsers that
+    later encode the text."""
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        hex_digits, decimal = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(decimal)
+        allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF
+        allowed = allowed or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+        return match.group(0) if allowed else b"&#xFFFD;"
+
+    return _CHAR_REF.sub(fix, data)
 
 
 def _codec(name: str) -> str | None:

@@ -169,6 +169,7 @@ def _loose(text: str) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an unknown zone name reads as naive
-            return dateutil_parser.parse(text, default=datetime(2000, 1, 1))
+            value: datetime = dateutil_parser.parse(text, default=datetime(2000, 1, 1))
+            return value
     except (ValueError, OverflowError, TypeError):
         return None

@@ -22,7 +22,7 @@ from monitor.config import Endpoint
 from monitor.errors import DiscoverError
 from monitor.models import Response
 
-from .body import looks_like_html, read_payload, xml_to_utf8
+from .body import looks_like_html, read_payload, valid_char_refs, xml_to_utf8
 from .collect import Collector, Discovery
 from .dates import parse_date
 from .text import clean_summary, clean_title
@@ -80,13 +80,7 @@ def read_items(
         headers["content-type"] = response.headers["content-type"]
     utf8, cut = cut_feed(utf8, keep)
     collector.skip("over_limit", cut)
-    # Wrapped in BytesIO: feedparser treats a bare string as a possible URL or file path.
-    parsed = feedparser.parse(
-        io.BytesIO(utf8),
-        response_headers=headers,
-        sanitize_html=False,  # summaries are reduced to plain text here anyway
-        resolve_relative_uris=False,
-    )
+    parsed = _feedparser(url, valid_char_refs(utf8), headers)
     entries = parsed.get("entries") or []
     if not entries:
         _refuse_empty(url, parsed, data)
@@ -97,8 +91,28 @@ def read_items(
         )
         collector.skip("bozo")
     host = urlsplit(url).hostname or ""
+    collector.skip("over_limit", max(0, len(entries) - keep))  # when the pre-cut could not cut
     for entry in entries[:keep]:
         yield _item(entry, host=host, now=now, collector=collector)
+
+
+def _feedparser(url: str, data: bytes, headers: dict[str, str]) -> Any:
+    """feedparser on ``data``. Its lenient parser has crashed on hostile documents
+    (KeyError, UnicodeEncodeError deep inside it); such a body is a broken feed to report,
+    not a defect of ours, so the crash becomes a DiscoverError naming it."""
+    try:
+        # Wrapped in BytesIO: feedparser treats a bare string as a possible URL or path.
+        return feedparser.parse(
+            io.BytesIO(data),
+            response_headers=headers,
+            sanitize_html=False,  # summaries are reduced to plain text here anyway
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # any crash inside the third-party parser
+        log.warning("%s: feedparser failed on this body", url, exc_info=True)
+        raise DiscoverError(
+            url, f"feed cannot be parsed ({type(exc).__name__}: {exc})", reason="malformed_feed"
+        ) from exc
 
 
 def _refuse_empty(url: str, parsed: Any, data: bytes) -> None:

@@ -93,8 +93,11 @@ def _base_href(tree: LexborHTMLParser, page_url: str) -> str:
     href = clean_href(base.attributes.get("href")) if base is not None else ""
     if not href:
         return page_url
-    resolved = urljoin(page_url, href)
-    return resolved if urlsplit(resolved).scheme in ("http", "https") else page_url
+    try:
+        resolved = urljoin(page_url, href)
+        return resolved if urlsplit(resolved).scheme in ("http", "https") else page_url
+    except ValueError:  # "http://[" and other unparseable hosts
+        return page_url
 
 
 # ── JSON listings ───────────────────────────────────────────────────────────────────

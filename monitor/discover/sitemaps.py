@@ -19,7 +19,7 @@ from monitor.config import Endpoint
 from monitor.errors import DiscoverError
 from monitor.models import Response
 
-from .body import looks_like_html, read_payload
+from .body import looks_like_html, read_payload, xml_to_utf8
 from .collect import Collector, Discovery
 from .dates import parse_date
 from .text import clean_title
@@ -54,6 +54,7 @@ def parse_sitemap(
     data = read_payload(response, what="sitemap", empty_reason="not_a_sitemap")
     if looks_like_html(data):
         raise DiscoverError(url, "the body is an HTML page, not a sitemap", reason="not_a_sitemap")
+    data, repaired = xml_to_utf8(data, response.charset)
     try:
         scan = _scan(data)
     except UnsafeXML as exc:
@@ -67,6 +68,8 @@ def parse_sitemap(
     if scan.error and not scan.entries:
         raise DiscoverError(url, f"sitemap is malformed: {scan.error}", reason="malformed_xml")
     collector = Collector.for_endpoint(endpoint, response, source_id)
+    if repaired:
+        collector.skip("bad_bytes")
     if scan.error:
         log.warning("%s: sitemap breaks off (%s); kept the entries before it", url, scan.error)
         collector.skip("xml_error")
@@ -157,7 +160,7 @@ def _scan(data: bytes) -> _Scan:
         parser.Parse(data, True)
     except _NotSitemap:
         pass
-    except expat.ExpatError as exc:
+    except (expat.ExpatError, LookupError, ValueError) as exc:  # unknown or multi-byte codec
         scan.error = str(exc)
     return scan
 

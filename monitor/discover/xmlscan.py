@@ -94,7 +94,7 @@ def cut_feed(data: bytes, keep: int) -> tuple[bytes, int]:
     parser.EndElementHandler = end
     try:
         parser.Parse(data, True)
-    except (_Stop, UnsafeXML, expat.ExpatError):
+    except (_Stop, UnsafeXML, expat.ExpatError, LookupError, ValueError):
         pass
     if not found or found[0][0] <= 0:
         return data, 0

@@ -286,3 +286,22 @@ def test_not_modified_means_nothing_new(make_response: Any, now: datetime) -> No
         now=now,
     )
     assert found.links == ()
+
+
+def test_character_references_xml_forbids_do_not_crash_the_parser(discover: Discover) -> None:
+    body = rss(item("Lone surrogate &#xD800; and NUL &#0; here", "https://www.example.org/s"))
+    found = discover(body)
+    assert found.links[0].title == "Lone surrogate \ufffd and NUL \ufffd here"
+
+
+def test_a_crash_inside_feedparser_becomes_a_typed_error(
+    discover: Discover, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crashing_parse(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyError("bozo_exception")  # as feedparser 6 does on some mangled bodies
+
+    monkeypatch.setattr(feedparser, "parse", crashing_parse)
+    with pytest.raises(DiscoverError) as err:
+        discover(rss(item("x", "https://www.example.org/x")))
+    assert err.value.reason == "malformed_feed"
+    assert "KeyError" in err.value.message

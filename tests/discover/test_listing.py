@@ -164,3 +164,11 @@ def test_malformed_json_is_an_error(discover: Discover) -> None:
     with pytest.raises(DiscoverError) as err:
         listing(discover, '{"items": [{"TITLE": "x", "HTTP_URL": ', content_type="application/json")
     assert err.value.reason == "bad_json"
+
+
+def test_an_unparseable_base_href_falls_back_to_the_page_url(discover: Discover) -> None:
+    page = (
+        '<html><head><base href="http://["></head><body><a href="comments/a/">A</a></body></html>'
+    )
+    found = listing(discover, page)
+    assert [lk.url for lk in found.links] == [PAGE_URL + "comments/a/"]

@@ -151,3 +151,14 @@ def test_a_body_that_is_no_sitemap_is_an_error(
         sitemap(discover, body)
     assert err.value.reason == reason
     assert hint in err.value.message
+
+
+def test_an_unknown_declared_encoding_is_read_as_utf8_when_the_bytes_are(
+    discover: Discover,
+) -> None:
+    body = (
+        '<?xml version="1.0" encoding="U-F-8"?>'
+        "<urlset><url><loc>https://www.example.org/ü</loc></url></urlset>"
+    )
+    found = sitemap(discover, body.encode("utf-8"))
+    assert [lk.url for lk in found.links] == ["https://www.example.org/%C3%BC"]
