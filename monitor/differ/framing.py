@@ -1,0 +1,92 @@
+"""How a piece frames the story, independent of the baseline: what it calls the North
+Korean personnel, how many it says there are, how sure it is, whom it cites, which loaded
+words it uses and which subtopics it spends sentences on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from monitor.differ.lexicon import CompiledLexicon
+from monitor.differ.numbers import quantities
+from monitor.differ.positions import UNSPACED_LANGUAGES
+from monitor.models import Epistemic, Framing
+
+MIN_TROOPS, MAX_TROOPS = 100, 300_000  # a count outside is not a troop count
+
+
+def _near_dprk(sentence: str, lex: CompiledLexicon) -> list[str]:
+    """Text windows around each mention of North Korea (a troop word there is theirs)."""
+    if lex.dprk is None:
+        return []
+    span = 12 if lex.language in UNSPACED_LANGUAGES else 50
+    return [
+        sentence[max(0, m.start() - span) : m.end() + span] for m in lex.dprk.finditer(sentence)
+    ]
+
+
+def troop_labels(sentences: Sequence[str], lex: CompiledLexicon) -> tuple[list[str], list[str]]:
+    """English labels and the original terms, in order of first use."""
+    labels: dict[str, None] = {}
+    terms: dict[str, None] = {}
+    for s in sentences:
+        for window in _near_dprk(s, lex):
+            for label, term in lex.troop_terms.labels(window):
+                labels.setdefault(label)
+                terms.setdefault(term.lower())
+    return list(labels), list(terms)
+
+
+def troop_count(sentences: Sequence[str], lex: CompiledLexicon) -> int | None:
+    """The largest count of North Korean personnel the piece states (not vague ones)."""
+    best: int | None = None
+    for s in sentences:
+        windows = _near_dprk(s, lex)
+        if not windows or not any(lex.troop_terms.labels(w) for w in windows):
+            continue
+        for q in quantities(s):
+            if q.unit == "count" and not q.vague and MIN_TROOPS <= q.value <= MAX_TROOPS:
+                if best is None or q.value > best:
+                    best = int(q.value)
+    return best
+
+
+def epistemic(claim_sentences: Sequence[str], lex: CompiledLexicon) -> Epistemic | None:
+    """How the main claim is held: hedged (doubted, denied, softened), attributed, asserted."""
+    if not claim_sentences:
+        return None
+    for s in claim_sentences:
+        if lex.distancing is not None and lex.distancing.search(s):
+            return "hedged"
+    lead = claim_sentences[0]
+    if lex.hedges is not None and lex.hedges.search(lead):
+        return "hedged"
+    if lex.attribution is not None and lex.attribution.search(lead):
+        return "attributed"
+    return "asserted"
+
+
+def framing(
+    sentences: Sequence[str], lex: CompiledLexicon, claim_sentences: Sequence[str]
+) -> Framing:
+    labels, terms = troop_labels(sentences, lex)
+    sources: dict[str, None] = {}
+    loaded: dict[str, None] = {}
+    subtopics: dict[str, int] = {}
+    for s in sentences:
+        for label, _ in lex.sources.labels(s):
+            sources.setdefault(label)
+        for label, _ in lex.loaded_terms.labels(s):
+            loaded.setdefault(label)
+        for name, rx in lex.subtopics:
+            if rx.search(s):
+                subtopics[name] = subtopics.get(name, 0) + 1
+    return Framing(
+        troop_labels=tuple(labels),
+        troop_count=troop_count(sentences, lex),
+        epistemic=epistemic(claim_sentences, lex),
+        sources_cited=tuple(sources),
+        loaded_terms=tuple(loaded),
+        subtopics=subtopics,
+        troop_terms=tuple(terms),
+    )

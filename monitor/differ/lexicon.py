@@ -1,0 +1,184 @@
+"""The shared, position-independent lexicon: how each language negates, denies, distances,
+hedges and attributes, and what it calls troops, sources and loaded things.
+
+It ships with the package (``monitor/differ/lexicon/<lang>.yaml``) because it describes
+languages, not the baseline: retargeting the differ to another analysis edits
+`positions.yaml` only. A language without a file gets an empty lexicon (no negation
+handling, no framing labels) rather than an error — the differ then says less, never
+something wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from monitor.config import load_yaml_model
+from monitor.differ.positions import UNSPACED_LANGUAGES, check_regexes
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+
+
+class LanguageLexicon(BaseModel):
+    """One language's markers (regexes, case-insensitive; see the files' headers)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    negation: tuple[str, ...] = Field((), description="negate a cue that follows closely")
+    negation_after: tuple[str, ...] = Field((), description="negate a cue just before them")
+    denial: tuple[str, ...] = Field(
+        (), description="deny an assertion that follows (flip contest cues, not echo verdicts)"
+    )
+    denial_after: tuple[str, ...] = Field((), description="deny an assertion just before them")
+    distancing: tuple[str, ...] = Field(
+        (), description="cast doubt on what follows in the sentence (allegedly, so-called)"
+    )
+    claim_markers: tuple[str, ...] = Field(
+        (), description="report a claim as someone's accusation (claims, accuses): weaken it"
+    )
+    hedges: tuple[str, ...] = Field((), description="soften a statement (reportedly, may)")
+    attribution: tuple[str, ...] = Field((), description="credit a statement to a source")
+    dprk: tuple[str, ...] = Field((), description="mentions of North Korea / its people")
+    troop_terms: dict[str, str] = Field(
+        default_factory=dict, description="regex → English label for what troops are called"
+    )
+    sources: dict[str, str] = Field(default_factory=dict, description="regex → canonical source")
+    loaded_terms: dict[str, str] = Field(
+        default_factory=dict, description="regex → English gloss of a loaded term"
+    )
+    subtopics: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="subtopic → regexes"
+    )
+
+    @field_validator(
+        "negation", "negation_after", "denial", "denial_after", "distancing", "claim_markers",
+        "hedges", "attribution",
+        "dprk",
+    )
+    @classmethod
+    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return check_regexes(v)
+
+    @field_validator("troop_terms", "sources", "loaded_terms")
+    @classmethod
+    def _keys(cls, v: dict[str, str]) -> dict[str, str]:
+        check_regexes(tuple(v))
+        return v
+
+    @field_validator("subtopics")
+    @classmethod
+    def _subtopics(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for cues in v.values():
+            check_regexes(cues)
+        return v
+
+
+def word_start(language: str) -> str:
+    """Prefix that makes a cue start at a word boundary (none for unspaced scripts)."""
+    return "" if language in UNSPACED_LANGUAGES else r"(?<!\w)"
+
+
+def union(
+    cues: tuple[str, ...] | list[str], language: str, *, whole_words: bool = False
+) -> re.Pattern[str] | None:
+    """One case-insensitive alternation of many cues (fast: one scan per sentence).
+
+    Cues start at a word start and may end inside a word (stems); ``whole_words`` also
+    makes them end at a word end — for short markers like "no" or "не", which must not
+    fire inside "North" or "необходимо".
+    """
+    if not cues:
+        return None
+    ws = word_start(language)
+    we = r"(?!\w)" if whole_words and ws else ""
+    return re.compile("|".join(f"{ws}(?:{c}){we}" for c in cues), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """Regexes each mapped to a label, with one combined pattern for a fast first pass."""
+
+    any: re.Pattern[str] | None
+    items: tuple[tuple[re.Pattern[str], str], ...]
+
+    def labels(self, text: str) -> list[tuple[str, str]]:
+        """(label, matched text) for every item found in ``text``, in item order."""
+        if self.any is None or not self.any.search(text):
+            return []
+        out = []
+        for rx, label in self.items:
+            m = rx.search(text)
+            if m:
+                out.append((label, m.group(0)))
+        return out
+
+
+def label_set(mapping: dict[str, str], language: str) -> LabelSet:
+    ws = word_start(language)
+    items = tuple((re.compile(f"{ws}(?:{k})", re.IGNORECASE), v) for k, v in mapping.items())
+    return LabelSet(union(list(mapping), language), items)
+
+
+@dataclass(frozen=True)
+class CompiledLexicon:
+    """A language's lexicon ready to match."""
+
+    language: str
+    negation: re.Pattern[str] | None
+    negation_after: re.Pattern[str] | None
+    denial: re.Pattern[str] | None
+    denial_after: re.Pattern[str] | None
+    distancing: re.Pattern[str] | None
+    claim_markers: re.Pattern[str] | None
+    hedges: re.Pattern[str] | None
+    attribution: re.Pattern[str] | None
+    dprk: re.Pattern[str] | None
+    troop_terms: LabelSet
+    sources: LabelSet
+    loaded_terms: LabelSet
+    subtopics: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def compile_lexicon(lex: LanguageLexicon) -> CompiledLexicon:
+    lang = lex.language
+    subs = tuple(
+        (name, rx) for name, cues in lex.subtopics.items() if (rx := union(cues, lang)) is not None
+    )
+    return CompiledLexicon(
+        language=lang,
+        negation=union(lex.negation, lang, whole_words=lang != "ko"),
+        negation_after=union(lex.negation_after, lang),
+        denial=union(lex.denial, lang, whole_words=lang != "ko"),
+        denial_after=union(lex.denial_after, lang),
+        distancing=union(lex.distancing, lang, whole_words=lang != "ko"),
+        claim_markers=union(lex.claim_markers, lang, whole_words=lang != "ko"),
+        hedges=union(lex.hedges, lang, whole_words=lang != "ko"),
+        attribution=union(lex.attribution, lang, whole_words=lang != "ko"),
+        dprk=union(lex.dprk, lang),
+        troop_terms=label_set(lex.troop_terms, lang),
+        sources=label_set(lex.sources, lang),
+        loaded_terms=label_set(lex.loaded_terms, lang),
+        subtopics=subs,
+    )
+
+
+def load_lexicon_file(path: str | Path) -> LanguageLexicon:
+    return load_yaml_model(path, LanguageLexicon)
+
+
+@cache
+def lexicon_for(language: str, directory: Path = LEXICON_DIR) -> CompiledLexicon:
+    """The compiled lexicon of ``language`` (empty when the package has none for it)."""
+    path = directory / f"{language}.yaml"
+    if path.exists():
+        return compile_lexicon(load_lexicon_file(path))
+    return compile_lexicon(LanguageLexicon(language=language))
+
+
+def available_languages(directory: Path = LEXICON_DIR) -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in directory.glob("*.yaml")))

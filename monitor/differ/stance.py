@@ -1,0 +1,312 @@
+"""Stance of one sentence towards one position: cues, read through negation, denial,
+distancing, hedges and claim markers, plus the figures at stake.
+
+Direction is decided here by rules only (the semantic extra never decides it: an embedding
+cannot tell "Moscow sent troops" from "Moscow denied sending troops"). Every cue hit keeps
+the phrase that fired and what modified it, so an analyst can see *why* a sentence counts.
+
+Rules, in the order they apply to each cue hit:
+- a longer hit swallows a shorter one inside it ("not confirmed or denied" beats "confirmed");
+- a negation shortly before the cue in the same clause ("did not confirm", "не подтвердил",
+  "并未派兵") — or, in Korean, right after it — flips the direction;
+- otherwise a distancing marker earlier in the sentence ("allegedly", "якобы", "所谓") flips
+  it too, more weakly: the claim is presented as someone's story;
+- hedges ("reportedly", "возможно", "可能") and claim markers ("Kyiv claims", "指责") a little
+  before the cue weaken it without flipping it.
+
+In the cues an evidence record keeps, "¬" marks a negated cue, "?" a distanced one, "~" a
+hedged one and "^" one reported as somebody's claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.differ.lexicon import CompiledLexicon, union
+from monitor.differ.numbers import quantities
+from monitor.differ.positions import UNSPACED_LANGUAGES, NumberRule, Position
+
+STRONG = 2.0
+PLAIN = 1.0
+NUMBER = 1.0
+NEGATED = 0.8
+DISTANCED = 0.7
+HEDGED = 0.75
+CLAIMED = 0.7
+CONTEXT = 0.6  # a cue whose anchor is in the previous sentence
+MIN_SENTENCE = 0.3  # weaker sentences are not evidence
+
+_CLAUSE = re.compile(
+    r"[,;:()\"«»“”—–]|\s-\s|(?<!\w)(?:but|however|while|whereas|although|yet|но|а|однако|хотя"
+    r"|тогда как|але|проте|однак|хоча)(?!\w)|[，；：、但而]",
+    re.IGNORECASE,
+)
+
+
+_FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ё": "е", "Ё": "Е",
+                       "\u00a0": " ", "\u202f": " "})
+
+
+def fold(text: str) -> str:
+    """The sentence as cues are matched against it: one apostrophe, е for ё, plain spaces.
+
+    Every replacement is one character for one, so offsets stay valid in the original.
+    """
+    return text.translate(_FOLD)
+
+
+# Where a framing cue's reach ends: a new clause that can carry its own claim. Commas do
+# not stop it ("10,000 troops are in Kursk, Moscow denied"; "trained, equipped men").
+_TURN = re.compile(
+    r"[;:()—–]|(?<!\w)(?:but|however|whereas|while|yet|но|однако|тогда как|але|проте)(?!\w)"
+    r"|[；：但而]",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CompiledCues:
+    """One position's cues in one language, each list as one alternation."""
+
+    anchors: re.Pattern[str] | None
+    lists: tuple[tuple[re.Pattern[str], int, float], ...]  # (pattern, direction, weight)
+    numbers: tuple[tuple[NumberRule, re.Pattern[str]], ...]
+
+    @property
+    def empty(self) -> bool:
+        return self.anchors is None
+
+
+def compile_cues(position: Position, language: str) -> CompiledCues:
+    cues = position.languages.get(language)
+    rules = tuple(
+        (rule, rx)
+        for rule in position.numbers
+        if (rx := union(rule.near.get(language, ()), language)) is not None
+    )
+    if cues is None:
+        return CompiledCues(None, (), rules)
+    lists = []
+    for pats, direction, weight in (
+        (cues.echo, 1, PLAIN),
+        (cues.echo_strong, 1, STRONG),
+        (cues.contest, -1, PLAIN),
+        (cues.contest_strong, -1, STRONG),
+    ):
+        rx = union(pats, language)
+        if rx is not None:
+            lists.append((rx, direction, weight))
+    return CompiledCues(union(cues.anchors, language), tuple(lists), rules)
+
+
+@dataclass(frozen=True)
+class Hit:
+    cue: str  # the text that fired, prefixed by what modified it ("¬", "?", "~", "^")
+    direction: int  # +1 echo, -1 contest
+    weight: float
+    start: int
+    end: int
+    factor: float = 1.0  # what modifiers left of it: a hedged claim never counts in full
+    strong: bool = False  # a framing cue ("confirmed", "unconfirmed", "denied")
+
+    def scaled(self, mark: str, factor: float, flip: bool = False) -> Hit:
+        return Hit(
+            mark + self.cue,
+            -self.direction if flip else self.direction,
+            self.weight * factor,
+            self.start,
+            self.end,
+            self.factor * factor,
+            self.strong,
+        )
+
+
+@dataclass(frozen=True)
+class SentenceSignal:
+    """What one sentence says about one position."""
+
+    score: float  # in [-1, 1]
+    cues: tuple[str, ...]
+    anchored: bool  # an anchor (or a figure's context) is in the sentence itself
+
+
+def _window_before(text: str, start: int, language: str) -> str:
+    """The same clause, up to a few words before ``start``."""
+    span = 10 if language in UNSPACED_LANGUAGES else 40
+    head = text[max(0, start - span) : start]
+    breaks = list(_CLAUSE.finditer(head))
+    return head[breaks[-1].end() :] if breaks else head
+
+
+def _window_after(text: str, end: int, language: str) -> str:
+    span = 12 if language in UNSPACED_LANGUAGES or language == "ko" else 30
+    tail = text[end : end + span]
+    m = _CLAUSE.search(tail)
+    return tail[: m.start()] if m else tail
+
+
+def _negated(text: str, hit: Hit, lex: CompiledLexicon) -> bool:
+    """An odd number of negations close to the cue, in its clause ("not un-" cancels).
+
+    Denials count only against assertions (contest cues): "denied sending troops" turns
+    the sending round, "dismissed the reports as fake" does not turn "fake".
+    """
+    before = _window_before(text, hit.start, lex.language)
+    after = _window_after(text, hit.end, lex.language)
+    flips = 0
+    for rx, window in ((lex.negation, before), (lex.negation_after, after)):
+        if rx is not None:
+            flips += len(rx.findall(window))
+    if hit.direction < 0:
+        for rx, window in ((lex.denial, before), (lex.denial_after, after)):
+            if rx is not None:
+                flips += len(rx.findall(window))
+    return flips % 2 == 1
+
+
+def _distanced(text: str, hit: Hit, lex: CompiledLexicon) -> bool:
+    """Whether a distancing marker governs the cue.
+
+    A contest cue is the Western-narrative claim the baseline doubts ("10,000 troops",
+    "massive supplies"); a distancing word anywhere before it in the sentence casts that
+    doubt ("Allegedly, about ten thousand men…") for the next dozen words or so. An echo cue
+    is usually the speaker's own verdict ("…allegedly provided are blown out of
+    proportion"), so only a marker right before it ("so-called defensive pact") turns it
+    round. Framing cues are never turned: "after weeks of speculation, the Pentagon
+    confirmed" is a confirmation.
+    """
+    if lex.distancing is None or hit.weight >= STRONG:
+        return False  # a framing cue ("officially confirmed") is the writer's own verdict
+    unspaced = lex.language in UNSPACED_LANGUAGES
+    if hit.direction < 0:
+        span = 25 if unspaced else 90
+    else:
+        span = 6 if unspaced else 16
+    return lex.distancing.search(text, max(0, hit.start - span), hit.start) is not None
+
+
+def _before(rx: re.Pattern[str] | None, text: str, start: int, language: str) -> bool:
+    """A marker earlier in the sentence, close enough to govern the cue at ``start``."""
+    if rx is None:
+        return False
+    span = 25 if language in UNSPACED_LANGUAGES else 90
+    return rx.search(text, max(0, start - span), start) is not None
+
+
+def _modify(text: str, hit: Hit, lex: CompiledLexicon) -> Hit:
+    if _negated(text, hit, lex):
+        hit = hit.scaled("¬", NEGATED, flip=True)
+    elif _distanced(text, hit, lex):
+        hit = hit.scaled("?", DISTANCED, flip=True)
+    # "reportedly sent", "Kyiv claims … are fighting": softened, not turned
+    if _before(lex.hedges, text, hit.start, lex.language):
+        hit = hit.scaled("~", HEDGED)
+    if _before(lex.claim_markers, text, hit.start, lex.language):
+        hit = hit.scaled("^", CLAIMED)
+    return hit
+
+
+def _number_hits(text: str, cues: CompiledCues) -> tuple[list[Hit], bool]:
+    hits: list[Hit] = []
+    near_any = False
+    found = None
+    for rule, near in cues.numbers:
+        if not near.search(text):
+            continue
+        near_any = True
+        if found is None:
+            found = quantities(text)
+        for q in found:
+            if q.unit != rule.unit:
+                continue
+            end = q.start + len(q.text)
+            if rule.window is not None and not near.search(
+                text, max(0, q.start - rule.window // 3), min(len(text), end + rule.window)
+            ):
+                continue
+            label = f"{q.text} ({rule.what})"
+            if rule.contest_from is not None and q.value >= rule.contest_from:
+                if q.vague and not rule.vague_contest:
+                    continue
+                hits.append(Hit(label, -1, NUMBER, q.start, end))
+            elif rule.echo_below is not None and q.value < rule.echo_below and not q.vague:
+                hits.append(Hit(label, 1, NUMBER, q.start, end))
+    return hits, near_any
+
+
+def _drop_nested(hits: list[Hit]) -> list[Hit]:
+    """A hit inside a longer one is the same words read twice; keep the longer."""
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    for h in hits:
+        if any(k.start <= h.start and h.end <= k.end for k in kept):
+            continue
+        kept.append(h)
+    return kept
+
+
+def _absorb(text: str, hits: list[Hit], language: str) -> list[Hit]:
+    """A framing cue governs the report it frames, in its clause.
+
+    In "has not confirmed that North Korean soldiers are in Russia" or "leaked news about
+    special forces spotted in Kursk" or "even 13,000 servicemen would not change the
+    momentum", the troops-in-Russia words are the content being
+    framed, not a second claim; counting them against the frame would turn every
+    non-confirmation into a mixed sentence.
+    """
+    frames = [h for h in hits if h.strong]
+    if not frames:
+        return hits
+    reach = 30 if language in UNSPACED_LANGUAGES else 90
+    kept = []
+    for h in hits:
+        governed = any(
+            not h.strong
+            and f.direction != h.direction
+            and max(f.start, h.start) - min(f.end, h.end) <= reach
+            and not _TURN.search(text, min(f.end, h.end), max(f.start, h.start))
+            for f in frames
+        )
+        if not governed:
+            kept.append(h)
+    return kept
+
+
+def read_sentence(
+    text: str, cues: CompiledCues, lex: CompiledLexicon, *, context: bool = False
+) -> SentenceSignal | None:
+    """The sentence's signal for one position, or ``None`` when it says nothing about it.
+
+    ``context`` tells that the previous sentence was anchored to the position, so a cue
+    here ("Peskov called the reports an information duck") may still refer to it.
+    """
+    anchored = cues.anchors is not None and cues.anchors.search(text) is not None
+    if not (anchored or context or cues.numbers):
+        return None
+    raw: list[Hit] = []
+    for rx, direction, weight in cues.lists:
+        for m in rx.finditer(text):
+            raw.append(
+                Hit(m.group(0), direction, weight, m.start(), m.end(), strong=weight >= STRONG)
+            )
+    number_hits, near = _number_hits(text, cues)
+    anchored = anchored or near
+    if not (anchored or context):
+        return None
+    raw.extend(number_hits)
+    if not anchored:  # only a framing cue reaches back to the previous sentence's topic
+        raw = [h for h in raw if h.strong]
+    if not raw:
+        return SentenceSignal(0.0, (), anchored) if anchored else None
+    hits = _absorb(text, [_modify(text, h, lex) for h in _drop_nested(raw)], lex.language)
+    score = sum(h.direction * h.weight for h in hits)
+    # Three hedged cues are still one hedged sentence: cap by its least-modified cue.
+    winners = [h.factor for h in hits if h.direction * score > 0]
+    cap = max(winners, default=1.0)
+    notes: list[str] = []
+    if not anchored:
+        score *= CONTEXT
+        notes.append("context")
+    score = max(-cap, min(cap, score))
+    return SentenceSignal(score, tuple(h.cue for h in hits) + tuple(notes), anchored)

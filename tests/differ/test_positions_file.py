@@ -1,0 +1,92 @@
+"""`positions.yaml` is data the analyst edits: a mistake must name file, line and field,
+and any change of content must change the version stored with each result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.differ import load_positions
+from monitor.errors import ConfigError
+
+from .conftest import REPO
+
+
+def _copy(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    text = (REPO / "positions.yaml").read_text(encoding="utf-8")
+    assert old in text, f"fixture drift: {old!r} not in positions.yaml"
+    path = tmp_path / "positions.yaml"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def test_the_shipped_file_has_the_ten_positions_in_order(positions) -> None:  # type: ignore[no-untyped-def]
+    assert [p.id for p in positions.positions] == [f"P{i}" for i in range(1, 11)]
+    assert positions.positions[3].slug == "troops-unconfirmed"
+    assert all({"en", "ru", "zh"} <= set(p.languages) for p in positions.positions)
+
+
+def test_a_wrong_id_is_reported_with_file_and_field(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "  - id: P7\n", "  - id: P77\n")
+    with pytest.raises(ConfigError) as err:
+        load_positions(path)
+    assert str(path) in str(err.value)
+    assert err.value.field == "positions"
+    assert "P1..P10" in str(err.value)
+    assert err.value.line is not None
+
+
+def test_a_broken_regex_names_its_line_and_field(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "'modest', 'small'", "'modest(', 'small'")
+    with pytest.raises(ConfigError) as err:
+        load_positions(path)
+    assert err.value.line == _line_of(path, "'modest(', 'small'")
+    assert err.value.field == "positions[0].languages.en.echo"
+    assert "modest(" in str(err.value) and "regular expression" in str(err.value)
+
+
+def test_a_missing_required_language_is_named(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "      zh:\n", "      xx:\n")
+    with pytest.raises(ConfigError) as err:
+        load_positions(path)
+    assert "zh" in str(err.value)
+    assert err.value.field == "positions[0].languages"
+
+
+def test_a_language_key_must_be_an_iso_code(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "      uk:\n", "      Ukrainian:\n")
+    with pytest.raises(ConfigError) as err:
+        load_positions(path)
+    assert "ISO 639-1" in str(err.value)
+
+
+def test_malformed_yaml_gets_a_line(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "    slug: trade-modest\n", "    slug: [trade-modest\n")
+    with pytest.raises(ConfigError) as err:
+        load_positions(path)
+    assert err.value.line is not None and "YAML" in str(err.value)
+
+
+def test_the_version_follows_the_content_not_the_formatting(tmp_path: Path, positions) -> None:  # type: ignore[no-untyped-def]
+    same = _copy(tmp_path, "# positions.yaml", "# a new comment\n# positions.yaml")
+    assert load_positions(same).version == positions.version
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        same.read_text(encoding="utf-8").replace("'modest', 'small'", "'modest', 'little'", 1),
+        encoding="utf-8",
+    )
+    assert load_positions(changed).version != positions.version
+    assert len(positions.version) == 12
+
+
+def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_positions(tmp_path / "nope.yaml")

@@ -1,0 +1,62 @@
+"""Sentences and figures are the units evidence is quoted in and numbers are read from."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.differ.numbers import quantities
+from monitor.differ.segment import segment, split_sentences
+
+
+def test_english_splitting_respects_abbreviations_decimals_and_quotes() -> None:
+    text = ('U.S. officials met Gen. Smith on Monday. Trade grew 9.5 times to $34.4 million. '
+            '"It is a hoax," Peskov said. He left.')
+    assert split_sentences(text, "en") == [
+        "U.S. officials met Gen. Smith on Monday.",
+        "Trade grew 9.5 times to $34.4 million.",
+        '"It is a hoax," Peskov said.',
+        "He left.",
+    ]
+
+
+def test_russian_and_chinese_splitting() -> None:
+    ru = "В 2023 г. товарооборот вырос. Об этом сообщил т. н. источник! Так ли это?"
+    assert len(split_sentences(ru, "ru")) == 3
+    zh = "他说：“朝鲜士兵已经抵达。”随后记者离开了。这是真的吗？"
+    assert split_sentences(zh, "zh") == [
+        "他说：“朝鲜士兵已经抵达。”", "随后记者离开了。", "这是真的吗？"
+    ]
+
+
+def test_repeated_paragraphs_are_kept_once_and_titles_come_first() -> None:
+    text = "A lead sentence. Another one.\n\nA lead sentence. A third one."
+    got = segment(text, "en", title="A headline")
+    assert [s.text for s in got] == [
+        "A headline", "A lead sentence.", "Another one.", "A third one."
+    ]
+    assert [s.index for s in got] == [-1, 0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("trade of $35 million", 35e6, "usd"),
+        ("товарооборот 34,4 млн долларов", 34.4e6, "usd"),
+        ("贸易额为3440万美元", 34.4e6, "usd"),
+        ("tens of billions of dollars", 3e9, "usd"),
+        ("десятки миллиардов долларов", 3e9, "usd"),
+        ("11,000 troops", 11000, "count"),
+        ("11 тысяч военных", 11000, "count"),
+        ("1.1万名士兵", 11000, "count"),
+        ("1만1천 명", 11000, "count"),
+        ("ten thousand men", 10000, "count"),
+        ("three million shells", 3e6, "count"),
+    ],
+)
+def test_figures_are_read_in_each_language(text: str, value: float, unit: str) -> None:
+    q = quantities(text)
+    assert q and q[0].value == pytest.approx(value) and q[0].unit == unit
+
+
+def test_years_are_not_counts() -> None:
+    assert quantities("In 2024 the treaty was signed") == []
