@@ -89,7 +89,7 @@ def parse_date(
     knows some exotic formats (Korean, Greek, Hungarian…) but cannot say whether the string
     carried a zone, so it only comes second.
     """
-    value = _read(raw.strip(), host) if raw and raw.strip() else None
+    value = read_date(raw.strip(), host) if raw and raw.strip() else None
     if value is None and fallback is not None:
         try:
             value = datetime(*fallback[:6], tzinfo=UTC)
@@ -107,7 +107,9 @@ def parse_date(
     return value, None
 
 
-def _read(text: str, host: str) -> datetime | None:
+def read_date(text: str, host: str) -> datetime | None:
+    """``text`` as an aware datetime (a missing zone is ``host``'s), without any
+    plausibility check; None when no format fits."""
     zone: timezone | None = None
     match = _ZONE_NAME_AT_END.search(text)
     if match and match.group(1).upper() in ZONE_NAMES:

@@ -78,8 +78,11 @@ def read_items(
         headers["content-type"] = "application/xml; charset=utf-8"
     elif "content-type" in response.headers:
         headers["content-type"] = response.headers["content-type"]
-    utf8, cut = cut_feed(utf8, keep)
+    utf8, cut, broken = cut_feed(utf8, keep)
     collector.skip("over_limit", cut)
+    if broken:
+        log.warning("%s: feed breaks off after its first %d items; read those", url, keep)
+        collector.skip("bozo")
     parsed = _feedparser(url, valid_char_refs(utf8), headers)
     entries = parsed.get("entries") or []
     if not entries:

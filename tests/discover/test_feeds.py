@@ -107,6 +107,36 @@ def test_ten_thousand_items_yield_max_items_newest_and_only_a_slice_is_parsed(
     assert parsed_entries == [100]  # feedparser saw a slice, not 10,000 items
 
 
+def _numbered_items(n: int, *, oldest_first: bool = False) -> list[str]:
+    """Items 0..n-1, item i published i minutes before the newest (number 0)."""
+    order = range(n - 1, -1, -1) if oldest_first else range(n)
+    return [
+        item(
+            f"Item {i}",
+            f"https://www.example.org/world/{i}",
+            f"{datetime.fromtimestamp(1729700000 - 60 * i, UTC):%a, %d %b %Y %H:%M:%S} +0000",
+        )
+        for i in order
+    ]
+
+
+def test_a_huge_feed_in_oldest_first_order_still_yields_its_newest_items(
+    discover: Discover,
+) -> None:
+    found = discover(rss(*_numbered_items(5_000, oldest_first=True)), max_items=20)
+    assert [lk.title for lk in found.links] == [f"Item {i}" for i in range(20)]
+    assert found.skipped["over_limit"] == 5_000 - 20
+
+
+def test_a_huge_feed_cut_off_mid_way_keeps_its_first_items(discover: Discover) -> None:
+    body = rss(*_numbered_items(5_000))
+    broken = body[: len(body) // 2]  # the connection dropped half-way
+    found = discover(broken, max_items=20)
+    assert [lk.title for lk in found.links] == [f"Item {i}" for i in range(20)]
+    assert found.skipped["over_limit"] >= 2_000
+    assert found.skipped["bozo"] == 1
+
+
 def test_relative_and_whitespace_links_are_resolved_and_cleaned(discover: Discover) -> None:
     body = rss(
         item("Relative", "  /world/2024/relative-piece  "),
