@@ -58,7 +58,10 @@ ZONE_NAMES: dict[str, int] = {
 }
 
 OLDEST_PLAUSIBLE = datetime(1991, 1, 1, tzinfo=UTC)  # before the web, a date is a bug
-FUTURE_TOLERANCE = timedelta(days=1)  # clock skew and zone confusion, not a scheduled piece
+FUTURE_TOLERANCE = timedelta(days=1)
+MAX_ZONE_OFFSET = timedelta(
+    hours=14
+)  # Kiribati; anything larger is a typo  # clock skew and zone confusion, not a scheduled piece
 
 _ZONE_NAME_AT_END = re.compile(r"(?<=[\d\s])([A-Za-z]{1,4})\s*$")
 _CJK_DATE = re.compile(r"(\d)\s*[年月]\s*")
@@ -97,7 +100,10 @@ def parse_date(
             value = None
     if value is None:
         return (None, "date_unparsed") if raw and raw.strip() else (None, None)
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except (ValueError, OverflowError):  # year 1 moved across midnight, and the like
+        return None, "date_unparsed"
     if value > now.astimezone(UTC) + FUTURE_TOLERANCE:
         log.debug("dropping future date %r (now %s)", raw, now.isoformat())
         return None, "date_future"
@@ -109,7 +115,18 @@ def parse_date(
 
 def read_date(text: str, host: str) -> datetime | None:
     """``text`` as an aware datetime (a missing zone is ``host``'s), without any
-    plausibility check; None when no format fits."""
+    plausibility check; None when no format fits or the zone offset is not a real one."""
+    try:
+        value = _read(text, host)
+        offset = value.utcoffset() if value is not None else None
+    except (ValueError, OverflowError):  # "+2400", "UTC+25": offsets datetime refuses
+        return None
+    if offset is None or abs(offset) > MAX_ZONE_OFFSET:
+        return None
+    return value
+
+
+def _read(text: str, host: str) -> datetime | None:
     zone: timezone | None = None
     match = _ZONE_NAME_AT_END.search(text)
     if match and match.group(1).upper() in ZONE_NAMES:

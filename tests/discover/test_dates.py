@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.discover.dates import NAIVE_ZONE_BY_HOST, parse_date
 
@@ -45,6 +47,10 @@ def test_dates_are_read_into_utc(raw: str, host: str, expected: str) -> None:
         ("Monday", "date_unparsed"),
         ("12", "date_unparsed"),
         ("not a date 2024", "date_unparsed"),
+        ("2024-10-23T22:41:07-99:00", "date_unparsed"),
+        ("23 Oct 2024 10:00 +9999", "date_unparsed"),
+        ("Oct 23 2024 10:00 UTC+25", "date_unparsed"),
+        ("0001-01-01T00:00:00+01:00", "date_unparsed"),
     ],
 )
 def test_implausible_or_unreadable_dates_are_dropped_with_a_reason(raw: str, reason: str) -> None:
@@ -62,3 +68,12 @@ def test_the_naive_zone_table_covers_subdomains_only_of_listed_hosts() -> None:
     utc = parse_date("2024-10-23 21:05:00", host="notyna.co.kr", now=NOW)[0]
     assert kst is not None and utc is not None
     assert (utc - kst).total_seconds() == 9 * 3600
+
+
+@given(
+    st.text(max_size=60)
+    | st.from_regex(r"\d{1,4}[-/ ]\w{2,9}[-/ ]\d{1,4}[ T][\d:]{1,8} ?[+-]?\w{0,6}")
+)
+def test_no_string_makes_date_reading_crash(raw: str) -> None:
+    value, reason = parse_date(raw, host="en.yna.co.kr", now=NOW)
+    assert (value is None) or (value.utcoffset() is not None and reason is None)
