@@ -314,7 +314,12 @@ def demo(ctx: click.Context, archive: tuple[str, ...], into: str | None) -> None
     help="Use this source's selectors and language from sources.yaml.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="json: the machine contract; text: title, date, byline and body for reading.",
 )
 @click.pass_context
 @_fail_cleanly
@@ -438,7 +443,9 @@ def diff(
 @click.pass_context
 @_fail_cleanly
 def digest(ctx: click.Context, week: str | None, out: str | None) -> None:
-    """Write the weekly digest: STORAGE/digests/YYYY-Www.{html,md,json}."""
+    """Write the weekly digest of one ISO week: STORAGE/digests/YYYY-Www.{html,md,json},
+    plus an Atom feed of recent digests (digests.atom). Articles analysed with an older
+    positions.yaml are re-analysed first."""
     from datetime import timedelta
 
     from monitor.pipeline import utc_now

@@ -56,6 +56,13 @@ class Endpoint(_Model):
     )
     query: str | None = Field(None, description="gdelt / google_news: the search query")
     max_items: int = Field(100, ge=1, le=1000, description="most links taken per visit")
+    host_delay_seconds: float | None = Field(
+        None,
+        ge=0,
+        le=600,
+        description="least seconds between requests to this endpoint's host, for services "
+        "with a published rate limit (GDELT: one request per 5 s)",
+    )
 
     @field_validator("url")
     @classmethod

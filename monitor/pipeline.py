@@ -99,6 +99,11 @@ class Pipeline:
 
     def register_sources(self) -> None:
         self.store.upsert_sources(source_info(s) for s in self.config.sources)
+        if self.fetcher is not None:
+            for source in self.config.sources:
+                for endpoint in source.discovery:
+                    if endpoint.host_delay_seconds:
+                        self.fetcher.pace(endpoint.url, endpoint.host_delay_seconds)
 
     async def crawl(self, sources: Sequence[Source]) -> list[CrawlResult]:
         """Visit each source once (concurrently; the fetcher keeps each host polite)."""
@@ -251,7 +256,7 @@ class Pipeline:
         services, the watched outlet on whose domain the piece is (else the service)."""
         if not found_by.global_discovery:
             return found_by
-        url = getattr(link, "publisher", None) or link.url
+        url = link.publisher_url or link.url
         host = host_of(url)
         candidates = [
             s
@@ -308,11 +313,32 @@ class Pipeline:
             crawl_status=tuple(self.store.crawl_status()),
             previous_counts=dict(prev_counts),
             generated_at=self.clock(),
+            method=self.differ.method,
         )
 
     def write_digest(self, week: str, directory: Path) -> dict[str, Path]:
+        """Write the week's digest files, and refresh the Atom feed of recent digests."""
         digest = report.build_digest(self.digest_input(week))
-        return report.write_digest(digest, directory)
+        paths = report.write_digest(digest, directory)
+        paths["atom"] = self.write_feed(directory, latest=digest)
+        return paths
+
+    def write_feed(self, directory: Path, *, latest: report.Digest, weeks: int = 8) -> Path:
+        """An Atom feed of the digests already in ``directory`` (newest ``weeks``), so a
+        feed reader tells the analyst when a new digest is out."""
+        labels = sorted(
+            {p.stem for p in directory.glob("*-W*.json")} | {latest.week}, reverse=True
+        )[:weeks]
+        digests = [
+            latest if w == latest.week else report.build_digest(self.digest_input(w))
+            for w in labels
+        ]
+        path = directory / "digests.atom"
+        feed = report.render_atom(digests, feed_url=directory.resolve().as_uri() + "/", now=self.clock())
+        tmp = path.with_suffix(".atom.tmp")
+        tmp.write_text(feed, encoding="utf-8")
+        tmp.replace(path)
+        return path
 
     def weeks_with_articles(self) -> list[str]:
         """ISO weeks that hold at least one stored article, oldest first."""

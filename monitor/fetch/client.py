@@ -134,6 +134,11 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    def pace(self, url: str, seconds: float) -> None:
+        """Keep at least ``seconds`` between requests to ``url``'s host, for services
+        that publish their own rate limit (GDELT asks for one request every 5 s)."""
+        self._slots.raise_delay(host_key(url), seconds)
+
     # ── the one public operation ────────────────────────────────────────────────────
 
     async def get(
