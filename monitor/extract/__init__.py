@@ -1,1 +1,11 @@
+"""The extract stage: one fetched HTML page → one :class:`monitor.models.ExtractedArticle`.
 
+Public API: :func:`extract`. The modules read in pipeline order: ``encoding`` (bytes →
+text), ``dom`` (the cleaned tree), ``metadata`` and ``selectors`` (what the page and the
+source say), ``body`` (generic readability-style extraction) and ``blocks`` (paragraphs),
+``dates``, ``authors``, ``language``; ``article`` ties them together.
+"""
+
+from monitor.extract.article import extract
+
+__all__ = ["extract"]

@@ -1,0 +1,172 @@
+"""Score the extractor's body text on Mozilla Readability's test pages.
+
+    .venv/bin/python benchmarks/extract_eval.py [--pages DIR] [--worst N] [--repeat N]
+
+Each folder of ``/work/shared/data/extraction/readability-test-pages/`` holds
+``source.html`` (the page) and ``expected.html`` (the body Readability.js extracts). Body
+text is scored as the ScrapingHub article-extraction benchmark does (see the README next
+to the pages): ``\\w+`` tokens, 4-token shingles counted as multisets, per-page precision
+and recall (so long pages weigh no more than short ones), averaged over pages; F1 is
+taken of the two averages.
+
+Printed side by side, from the same run: ``monitor.extract`` and the raw-text baseline
+(every text node of ``<body>``, scripts and styles left out), so the F1 has a floor to be
+read against. Speed is pages per second on one core, parsing included, file reading not.
+The reference is Readability's own output, so it flatters readability-style extractors:
+use the worst pages to find failure modes, not the number as a final judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.errors import ExtractError
+from monitor.extract import extract
+from monitor.extract.encoding import decode_html
+
+DEFAULT_PAGES = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "extraction"
+    / "readability-test-pages"
+)  # fmt: skip
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    source: bytes
+    expected: str
+    title: str | None
+    lang: str | None
+
+
+@dataclass(frozen=True)
+class Score:
+    name: str
+    precision: float
+    recall: float
+
+
+def load_pages(folder: Path) -> list[Page]:
+    pages = []
+    for source in sorted(folder.glob("*/source.html")):
+        expected_html = (source.parent / "expected.html").read_text(encoding="utf-8")
+        body = LexborHTMLParser(expected_html).body
+        meta_path = source.parent / "expected-metadata.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        pages.append(
+            Page(
+                name=source.parent.name,
+                source=source.read_bytes(),
+                expected=body.text(separator=" ") if body else "",
+                title=meta.get("title"),
+                lang=meta.get("lang"),
+            )
+        )
+    return pages
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _TOKEN.findall(text)
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def score(name: str, expected: str, predicted: str) -> Score:
+    truth, guess = shingles(expected), shingles(predicted)
+    tp = sum((truth & guess).values())
+    fp = sum((guess - truth).values())
+    fn = sum((truth - guess).values())
+    if fp == fn == 0:
+        return Score(name, 1.0, 1.0)
+    precision = 0.0 if tp == fp == 0 else tp / (tp + fp)
+    recall = 0.0 if tp == fn == 0 else tp / (tp + fn)
+    return Score(name, precision, recall)
+
+
+def ours(page: Page) -> tuple[str, str | None, str | None]:
+    try:
+        article = extract(page.source, f"https://example.org/{page.name}")
+    except ExtractError:
+        return "", None, None
+    return article.text, article.title, article.language
+
+
+def raw_baseline(page: Page) -> tuple[str, str | None, str | None]:
+    tree = LexborHTMLParser(decode_html(page.source).text)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    return (tree.body.text(separator=" ") if tree.body else ""), None, None
+
+
+def run(
+    pages: list[Page], method: Callable[[Page], tuple[str, str | None, str | None]], repeat: int
+) -> tuple[list[Score], float, list[tuple[str | None, str | None]]]:
+    outputs: list[tuple[str, str | None, str | None]] = []
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        outputs = [method(p) for p in pages]
+        best = min(best, time.perf_counter() - start)
+    scores = [score(p.name, p.expected, out[0]) for p, out in zip(pages, outputs, strict=True)]
+    return scores, len(pages) / best, [(out[1], out[2]) for out in outputs]
+
+
+def summary(scores: list[Score]) -> tuple[float, float, float]:
+    precision = statistics.mean(s.precision for s in scores)
+    recall = statistics.mean(s.recall for s in scores)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f1, precision, recall
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
+    parser.add_argument("--worst", type=int, default=10, help="worst pages to list")
+    parser.add_argument("--repeat", type=int, default=3, help="timing runs (best is kept)")
+    args = parser.parse_args(argv)
+    if not args.pages.is_dir():
+        print(f"no test pages at {args.pages}", file=sys.stderr)
+        return 2
+    pages = load_pages(args.pages)
+    extract(b"<p>warm-up: loads the language model once</p>" * 3, "https://example.org/")
+
+    mine, mine_speed, fields = run(pages, ours, args.repeat)
+    base, base_speed, _ = run(pages, raw_baseline, args.repeat)
+    print(f"{len(pages)} pages from {args.pages.resolve()}\n")
+    print(f"{'extractor':<22}{'F1':>7}{'precision':>11}{'recall':>9}{'pages/s':>10}")
+    for label, scores, speed in (
+        ("monitor.extract", mine, mine_speed),
+        ("raw <body> text", base, base_speed),
+    ):
+        f1, p, r = summary(scores)
+        print(f"{label:<22}{f1:>7.3f}{p:>11.3f}{r:>9.3f}{speed:>10.0f}")
+
+    titled = [(p, f[0]) for p, f in zip(pages, fields, strict=True) if p.title]
+    same_title = sum(_norm(t) == _norm(p.title) for p, t in titled)
+    langs = [(p, f[1]) for p, f in zip(pages, fields, strict=True) if p.lang]
+    same_lang = sum((lang or "")[:2] == (p.lang or "")[:2].lower() for p, lang in langs)
+    print(f"\ntitle equal to Readability's: {same_title}/{len(titled)};"
+          f" language equal to the page's lang: {same_lang}/{len(langs)}")  # fmt: skip
+
+    print(f"\nworst {args.worst} pages (monitor.extract):")
+    for s in sorted(mine, key=lambda s: s.precision + s.recall)[: args.worst]:
+        print(f"  {s.name:<40} precision {s.precision:.2f}  recall {s.recall:.2f}")
+    return 0
+
+
+def _norm(text: str | None) -> str:
+    return " ".join(_TOKEN.findall((text or "").lower()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""HTML page → :class:`ExtractedArticle`, reading top to bottom.
+
+1. refuse what is not an HTML page (empty, PDF, JSON, a feed, binary) with a reason;
+2. decode the bytes (:mod:`.encoding`) and parse with Lexbor;
+3. read the page's metadata (:mod:`.metadata`) and the source's selectors (:mod:`.selectors`);
+4. take the body from the selectors when they find a real body, else from the generic
+   extractor (:mod:`.body`), else from JSON-LD ``articleBody``; no text → ``no_text``;
+5. pick title, authors (:mod:`.authors`), date (:mod:`.dates`) and language
+   (:mod:`.language`) from the candidates, most trusted first.
+
+The Lexbor tree is never modified, so the selector and generic paths can both read it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.config import Selectors
+from monitor.errors import ExtractError
+from monitor.extract.authors import clean_authors
+from monitor.extract.blocks import normalize_space, paragraphs, strip_furniture
+from monitor.extract.body import boilerplate_blocks, extract_body
+from monitor.extract.dates import date_from_url, local_zone, parse_date
+from monitor.extract.dom import build
+from monitor.extract.encoding import decode_html
+from monitor.extract.language import detect_language
+from monitor.extract.metadata import PageMeta, fallback_dates, read_metadata
+from monitor.extract.selectors import Selected, apply_selectors
+from monitor.models import ExtractedArticle
+
+logger = logging.getLogger(__name__)
+
+MIN_TEXT = 25  # characters (CJK count double): below this a page has no article text
+_SELECTOR_TRUSTED = 400  # a selector body this long is taken without a second opinion
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+_FEED_ROOT = re.compile(r"<(?:rss|feed|urlset|sitemapindex|rdf:RDF)[\s>]", re.IGNORECASE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]")
+
+
+def extract(
+    html: bytes | str,
+    url: str,
+    *,
+    selectors: Selectors | None = None,
+    charset: str | None = None,
+    default_language: str | None = None,
+) -> ExtractedArticle:
+    """Read one article page. Raises ``ExtractError`` (reason ``empty``, ``not_html`` or
+    ``no_text``) when the page holds no article."""
+    _refuse_non_html_bytes(html, url)
+    text = decode_html(html, charset).text
+    _refuse_non_html_text(text, url)
+    tree = LexborHTMLParser(text)
+
+    meta = read_metadata(tree)
+    chosen = apply_selectors(tree, selectors, url)
+    title = _title(chosen, meta)
+    body, byline = _body(tree, chosen, title, url)
+    body = strip_furniture(body, title)
+    if _weighted_length(body) < MIN_TEXT and meta.article_body:
+        logger.info("%s: no body in the HTML; using JSON-LD articleBody", url)
+        body = [p for p in (normalize_space(x) for x in meta.article_body.split("\n")) if p]
+    if _weighted_length(body) < MIN_TEXT:
+        raise ExtractError(url, "the page holds no article text", reason="no_text")
+    article_text = "\n\n".join(body)
+
+    return ExtractedArticle(
+        url=url,
+        title=title,
+        authors=clean_authors([*chosen.authors, *meta.authors, byline], outlets=meta.outlets),
+        published=_published(tree, chosen, meta, url),
+        language=detect_language(
+            article_text, [*meta.language_hints, default_language, meta.html_lang]
+        ),
+        text=article_text,
+    )
+
+
+# ── 1. refuse ───────────────────────────────────────────────────────────────────────
+
+
+def _refuse_non_html_bytes(html: bytes | str, url: str) -> None:
+    if not html or not (html.strip() if isinstance(html, str) else html.strip(b" \t\r\n\x00")):
+        raise ExtractError(url, "the page is empty", reason="empty")
+    if isinstance(html, bytes):
+        head = html.lstrip()[:1024]
+        if head.startswith(_BINARY_MAGIC):
+            raise ExtractError(url, "the body is a binary file, not HTML", reason="not_html")
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ExtractError(url, "the body is binary, not HTML", reason="not_html")
+
+
+def _refuse_non_html_text(text: str, url: str) -> None:
+    head = text.lstrip("\ufeff \t\r\n")[:2048]
+    if head[:1] in ("{", "["):
+        raise ExtractError(url, "the body is JSON, not HTML", reason="not_html")
+    if head.startswith("<?xml") and _FEED_ROOT.search(head):
+        raise ExtractError(url, "the body is a feed or sitemap, not HTML", reason="not_html")
+    if "<" not in text[:65536]:
+        raise ExtractError(url, "the body has no HTML markup", reason="not_html")
+
+
+# ── 4. body ─────────────────────────────────────────────────────────────────────────
+
+
+def _body(
+    tree: LexborHTMLParser, chosen: Selected, title: str | None, url: str
+) -> tuple[list[str], str | None]:
+    """The article's paragraphs, and a byline the generic path found in passing."""
+    selected: list[str] = []
+    byline = None
+    for node in chosen.body:
+        doc = build(node, skip=chosen.remove, title=title)
+        selected += paragraphs(doc, [0], boilerplate_blocks(doc))
+        byline = byline or doc.byline
+    if _weighted_length(selected) >= _SELECTOR_TRUSTED:
+        return selected, byline
+
+    doc = build(tree.body, skip=chosen.remove, title=title) if tree.body else None
+    generic = extract_body(doc).paragraphs if doc else []
+    byline = byline or (doc.byline if doc else None)
+    if selected and _weighted_length(generic) < 2 * _weighted_length(selected):
+        return selected, byline
+    if chosen.body and generic:
+        logger.info("%s: the body selector found little text; using the generic extractor", url)
+    return generic, byline
+
+
+def _weighted_length(paras: list[str]) -> int:
+    return sum(len(p) + len(_CJK.findall(p)) for p in paras)
+
+
+# ── 5. fields ───────────────────────────────────────────────────────────────────────
+
+
+def _title(chosen: Selected, meta: PageMeta) -> str | None:
+    if chosen.title:
+        return chosen.title
+    return normalize_space(meta.title) if meta.title else None
+
+
+def _published(
+    tree: LexborHTMLParser, chosen: Selected, meta: PageMeta, url: str
+) -> datetime | None:
+    zone = local_zone(url)
+    for value in (*chosen.published, *meta.dates):
+        parsed = parse_date(value, zone)
+        if parsed:
+            return parsed
+    for value in fallback_dates(tree):
+        parsed = parse_date(value, zone)
+        if parsed:
+            return parsed
+    return date_from_url(url, zone)

@@ -1,0 +1,66 @@
+"""Dates in every form outlets print them, as UTC instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from monitor.extract.dates import date_from_url, local_zone, parse_date
+
+MOSCOW_PAGE = "https://russiancouncil.ru/analytics-and-comments/analytics/x/"
+UNKNOWN_PAGE = "https://news.example.com/x"
+TEN_UTC = datetime(2024, 10, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "url", "expected"),
+    [
+        ("2024-10-23T10:00:00Z", UNKNOWN_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
+        ("2024-10-23T13:00:00+03:00", UNKNOWN_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
+        ("2024-10-23T10:00:00.000Z", UNKNOWN_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
+        ("Wed, 23 Oct 2024 19:00:00 +0900", UNKNOWN_PAGE, TEN_UTC),
+        ("October 23, 2024 6:00 AM EDT", UNKNOWN_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
+        # naive: the outlet's zone when known (RIAC: Moscow) …
+        ("23.10.2024 13:00", MOSCOW_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
+        ("23 октября 2024, 13:00", MOSCOW_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
+        ("23 жовтня 2024 13:00", MOSCOW_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
+        ("1 мая 2024", MOSCOW_PAGE, datetime(2024, 4, 30, 21, 0, tzinfo=UTC)),
+        # … else UTC
+        ("23.10.2024 13:00", UNKNOWN_PAGE, datetime(2024, 10, 23, 13, 0, tzinfo=UTC)),
+        ("2024年10月28日 18:00", "https://www.guancha.cn/a.shtml",
+         datetime(2024, 10, 28, 10, 0, tzinfo=UTC)),
+        ("2024-10-28 18:00:00", "https://www.globaltimes.cn/page/202410/1.shtml",
+         datetime(2024, 10, 28, 10, 0, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_dates_become_utc(value: str, url: str, expected: datetime) -> None:
+    assert parse_date(value, local_zone(url)) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["", "yesterday", "3 hours ago", "0000-00-00", "31.02.2024", "1850-01-01", "12345"]
+)
+def test_what_is_not_a_believable_date_gives_none(value: str) -> None:
+    assert parse_date(value) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.guancha.cn/KortunovAndrey/2024_10_28_753123.shtml",
+         datetime(2024, 10, 27, 16, 0, tzinfo=UTC)),  # 00:00 Beijing
+        ("https://en.yna.co.kr/view/AEN20241023003151315",
+         datetime(2024, 10, 22, 15, 0, tzinfo=UTC)),  # 00:00 Seoul
+        ("https://www.reuters.com/world/europe/pact-north-korea-2024-11-09/",
+         datetime(2024, 11, 9, tzinfo=UTC)),
+        ("https://www.38north.org/2024/10/24/russia-dprk/", datetime(2024, 10, 24, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_a_date_in_the_url_is_read_as_midnight_local_time(url: str, expected: datetime) -> None:
+    assert date_from_url(url, local_zone(url)) == expected
+
+
+def test_urls_without_a_day_give_none() -> None:
+    assert date_from_url("https://tass.com/politics/1862345") is None
+    assert date_from_url("https://www.globaltimes.cn/page/202410/1321852.shtml") is None
