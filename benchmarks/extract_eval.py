@@ -27,12 +27,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ExtractError
 from monitor.extract import extract
+from monitor.extract.dates import parse_date
 from monitor.extract.encoding import decode_html
 
 DEFAULT_PAGES = (
@@ -49,6 +51,17 @@ class Page:
     expected: str
     title: str | None
     lang: str | None
+    published: str | None
+    byline: str | None
+
+
+@dataclass(frozen=True)
+class Output:
+    text: str
+    title: str | None = None
+    language: str | None = None
+    published: datetime | None = None
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,8 @@ def load_pages(folder: Path) -> list[Page]:
                 expected=body.text(separator=" ") if body else "",
                 title=meta.get("title"),
                 lang=meta.get("lang"),
+                published=meta.get("publishedTime"),
+                byline=meta.get("byline"),
             )
         )
     return pages
@@ -94,31 +109,31 @@ def score(name: str, expected: str, predicted: str) -> Score:
     return Score(name, precision, recall)
 
 
-def ours(page: Page) -> tuple[str, str | None, str | None]:
+def ours(page: Page) -> Output:
     try:
-        article = extract(page.source, f"https://example.org/{page.name}")
+        a = extract(page.source, f"https://example.org/{page.name}")
     except ExtractError:
-        return "", None, None
-    return article.text, article.title, article.language
+        return Output("")
+    return Output(a.text, a.title, a.language, a.published, a.authors)
 
 
-def raw_baseline(page: Page) -> tuple[str, str | None, str | None]:
+def raw_baseline(page: Page) -> Output:
     tree = LexborHTMLParser(decode_html(page.source).text)
     tree.strip_tags(["script", "style", "noscript", "template"])
-    return (tree.body.text(separator=" ") if tree.body else ""), None, None
+    return Output(tree.body.text(separator=" ") if tree.body else "")
 
 
 def run(
-    pages: list[Page], method: Callable[[Page], tuple[str, str | None, str | None]], repeat: int
-) -> tuple[list[Score], float, list[tuple[str | None, str | None]]]:
-    outputs: list[tuple[str, str | None, str | None]] = []
+    pages: list[Page], method: Callable[[Page], Output], repeat: int
+) -> tuple[list[Score], float, list[Output]]:
+    outputs: list[Output] = []
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
         outputs = [method(p) for p in pages]
         best = min(best, time.perf_counter() - start)
-    scores = [score(p.name, p.expected, out[0]) for p, out in zip(pages, outputs, strict=True)]
-    return scores, len(pages) / best, [(out[1], out[2]) for out in outputs]
+    scores = [score(p.name, p.expected, out.text) for p, out in zip(pages, outputs, strict=True)]
+    return scores, len(pages) / best, outputs
 
 
 def summary(scores: list[Score]) -> tuple[float, float, float]:
@@ -151,12 +166,16 @@ def main(argv: list[str] | None = None) -> int:
         f1, p, r = summary(scores)
         print(f"{label:<22}{f1:>7.3f}{p:>11.3f}{r:>9.3f}{speed:>10.0f}")
 
-    titled = [(p, f[0]) for p, f in zip(pages, fields, strict=True) if p.title]
-    same_title = sum(_norm(t) == _norm(p.title) for p, t in titled)
-    langs = [(p, f[1]) for p, f in zip(pages, fields, strict=True) if p.lang]
-    same_lang = sum((lang or "")[:2] == (p.lang or "")[:2].lower() for p, lang in langs)
-    print(f"\ntitle equal to Readability's: {same_title}/{len(titled)};"
-          f" language equal to the page's lang: {same_lang}/{len(langs)}")  # fmt: skip
+    pairs = list(zip(pages, fields, strict=True))
+    titled = [(p, f) for p, f in pairs if p.title]
+    langs = [(p, f) for p, f in pairs if p.lang]
+    dated = [(p, f) for p, f in pairs if p.published]
+    bylined = [(p, f) for p, f in pairs if p.byline]
+    print("\nmetadata against expected-metadata.json (monitor.extract):")
+    print(f"  title equal to Readability's        {_count(titled, _same_title)}")
+    print(f"  language equal to the page's lang   {_count(langs, _same_lang)}")
+    print(f"  published on the same calendar day  {_count(dated, _same_day)}")
+    print(f"  some author found where it has one  {_count(bylined, lambda p, f: bool(f.authors))}")
 
     print(f"\nworst {args.worst} pages (monitor.extract):")
     for s in sorted(mine, key=lambda s: s.precision + s.recall)[: args.worst]:
@@ -166,6 +185,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _norm(text: str | None) -> str:
     return " ".join(_TOKEN.findall((text or "").lower()))
+
+
+def _count(pairs: list[tuple[Page, Output]], good: Callable[[Page, Output], bool]) -> str:
+    return f"{sum(good(p, f) for p, f in pairs)}/{len(pairs)}"
+
+
+def _same_title(page: Page, out: Output) -> bool:
+    return _norm(out.title) == _norm(page.title)
+
+
+def _same_lang(page: Page, out: Output) -> bool:
+    return (out.language or "") == (page.lang or "")[:2].lower()
+
+
+def _same_day(page: Page, out: Output) -> bool:
+    expected = parse_date(page.published)
+    return bool(out.published and expected and out.published.date() == expected.date())
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def extract(
     return ExtractedArticle(
         url=url,
         title=title,
-        authors=clean_authors([*chosen.authors, *meta.authors, byline], outlets=meta.outlets),
+        authors=_authors(chosen, meta, byline),
         published=_published(tree, chosen, meta, url),
         language=detect_language(
             article_text, [*meta.language_hints, default_language, meta.html_lang]
@@ -141,6 +141,17 @@ def _title(chosen: Selected, meta: PageMeta) -> str | None:
     if chosen.title:
         return chosen.title
     return normalize_space(meta.title) if meta.title else None
+
+
+def _authors(chosen: Selected, meta: PageMeta, byline: str | None) -> tuple[str, ...]:
+    """From the first source that names anyone: the source's selector, the page's
+    metadata, then a byline box found in the page (the least precise: it may hold a
+    job title or a date next to the name)."""
+    for raw in (chosen.authors, meta.authors, (byline,)):
+        names = clean_authors(raw, outlets=meta.outlets)
+        if names:
+            return names
+    return ()
 
 
 def _published(

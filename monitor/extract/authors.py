@@ -13,15 +13,26 @@ import re
 from collections.abc import Iterable
 
 _LEAD_IN = re.compile(
-    r"^(?:(?:written|reported|reporting|text|story|photos?|edited)\s+by|by|text|author|"
+    r"^(?:(?:written|reported|reporting|text|story|photos?|edited)\s+by|by|par|von|por|"
+    r"text|author|"
     r"authors|автор(?:ы)?|текст|текст подготовил[аи]?|автор статті|作者|记者|文|编辑|责任编辑|"
     r"기자)\s*[:：]?\s+",
     re.IGNORECASE,
 )
 _LEAD_IN_TIGHT = re.compile(r"^(?:作者|记者|文|编辑|责任编辑|来源)\s*[:：|｜]\s*")
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||/|、|，|；|\band\b|&|\bи\b|\bі\b|\bта\b|\s·\s)\s*", re.IGNORECASE
+    r"\s*(?:,|;|\||/|、|，|；|\band\b|&|\bи\b|\bі\b|\bта\b|\bet\b|\bavec\b|\bund\b|\s·\s|"
+    r"\b(?:edited|reported|written|additional reporting|reporting)\s+by\b)\s*",
+    re.IGNORECASE,
 )
+# A date or time glued to a byline ("By Jane Roe March 25, 2015 3:46 PM") is not a name.
+_DATE_TAIL = re.compile(
+    r"\s*(?:(?:updated|published|posted)\s*:?\s*)?(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
+    r"oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|oct|nov|dec)[a-z]*\.?\s+\d{4}|\d{1,2}:\d{2}\s*(?:am|pm)?).*$",
+    re.IGNORECASE,
+)
+_PARENTHESES = re.compile(r"\s*\((?:https?://|www\.)[^)]*\)")
 _ROLE = re.compile(
     r"^(?:staff|staff writer|staff reporter|reporter|correspondent|editor|editors|"
     r"contributor|columnist|writer|agencies|agency|wires?|news desk|newsroom|"
@@ -59,14 +70,16 @@ def clean_authors(raw: Iterable[str | None], *, outlets: Iterable[str] = ()) -> 
 
 
 def _names(value: str) -> list[str]:
-    text = " ".join(value.split())
+    text = _PARENTHESES.sub("", " ".join(value.split()))
     if not text or _is_address(text):
         return []
+    text = _DATE_TAIL.sub("", text)
     text = _LEAD_IN_TIGHT.sub("", text)
     text = _LEAD_IN.sub("", text)
     out = []
     for part in _SPLIT.split(text):
         part = _LEAD_IN.sub("", part.strip(" .:-–—()[]\"'«»“”"))
+        part = part.strip(" .:-–—()[]\"'«»“”")
         part = _DATELINE.sub("", part)
         if _acceptable(part):
             out.append(_title_case(part))

@@ -3,8 +3,9 @@
 The approach is Arc90 / Mozilla Readability's, re-done over :mod:`monitor.extract.dom`
 records so every step is a linear pass in plain Python:
 
-1. *Normalise*: runs of inline content directly inside a ``<div>`` become paragraphs (a
-   double ``<br>`` splits them); a ``<div>`` that only wraps one paragraph is replaced by it.
+1. *Normalise* (:mod:`.normalise`): runs of inline content directly inside a ``<div>``
+   become paragraphs (a double ``<br>`` splits them); a ``<div>`` that only wraps one
+   paragraph is replaced by it.
 2. *Score*: each paragraph-like block (``p``, ``td``, ``pre``, ``section``, ``h2``–``h6``)
    of 25 characters or more is worth 1 + its commas + 1 per 100 characters (at most 3); the
    worth flows to five levels of ancestors (full, ½, then ⅓ per level). Ancestors start
@@ -13,9 +14,9 @@ records so every step is a linear pass in plain Python:
 3. *Choose*: the best candidate, moved up when several near-best candidates share an
    ancestor or when its parent scores better; then its siblings that score well or read
    like paragraphs.
-4. *Clean*: forms, lists, tables and divs inside the result are dropped when they look like
-   boilerplate (few commas, many links, more list items than paragraphs, images without
-   text…); small share boxes and headers with negative class names go too.
+4. *Clean* (:mod:`.cleaning`): forms, tables, lists, divs, sections and headers inside the
+   result are dropped when they look like boilerplate (few commas, many links, more list
+   items than paragraphs, images without text…); small share boxes go too.
 5. If less than 500 characters remain, try again without stripping unlikely elements,
    then without class weights, then without cleaning; a laxer attempt replaces a stricter
    one only when it finds twice as much text (Readability keeps the longest, which
@@ -32,29 +33,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from monitor.extract.blocks import paragraphs
+from monitor.extract.cleaning import CHAR_THRESHOLD, Cleaner
 from monitor.extract.dom import Doc, El, preorder
 from monitor.extract.names import POSITIVE, is_negative
+from monitor.extract.normalise import normalise_divs
 
 _TAGS_TO_SCORE = frozenset({"section", "h2", "h3", "h4", "h5", "h6", "p", "td", "pre"})
-_PHRASING = frozenset(
-    {
-        "abbr", "audio", "b", "bdo", "br", "button", "cite", "code", "data", "datalist", "dfn",
-        "em", "embed", "i", "img", "input", "kbd", "label", "mark", "math", "meter", "noscript",
-        "object", "output", "progress", "q", "ruby", "samp", "script", "select", "small",
-        "span", "strong", "sub", "sup", "textarea", "time", "var", "wbr", "font", "u", "s",
-        "strike", "big", "tt", "nobr",
-    }
-)  # fmt: skip
 _TAG_BONUS = {
     "div": 5, "pre": 3, "td": 3, "blockquote": 3,
     "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }  # fmt: skip
-_SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.( |$)")
 _COMMA_MARKS = (",", "\uff0c", "\u3001", "\u060c")  # Latin, fullwidth, ideographic, Arabic
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
-_CHAR_THRESHOLD = 500
 _EMPTY_DROPPED = frozenset({"div", "section", "header", "h1", "h2", "h3", "h4", "h5", "h6"})
 # A short story found with all filters on is usually the story: a laxer attempt replaces it
 # only when it finds much more text, not when it adds a promo box or a headline.
@@ -72,129 +64,17 @@ def extract_body(doc: Doc) -> Body:
     """The article text of a cleaned page (possibly empty: the caller decides)."""
     if len(doc.els) <= 1 and not doc.els[0].children:
         return Body([], 0)
-    _normalise_divs(doc)
+    normalise_divs(doc)
     metrics = _Metrics(doc)
     best = Body([], 0)
     for strip, weigh, clean in ((True, True, True), (False, True, True), (False, False, True),
                                 (False, False, False)):  # fmt: skip
         result = _Attempt(doc, metrics, strip=strip, weigh=weigh, clean=clean).run()
-        if result.length >= _CHAR_THRESHOLD:
+        if result.length >= CHAR_THRESHOLD:
             return result
         if result.length > best.length * _LATER_ATTEMPT_GAIN:
             best = result
     return best
-
-
-# ── 1. normalise ────────────────────────────────────────────────────────────────────
-
-
-def _normalise_divs(doc: Doc) -> None:
-    els = doc.els
-    phrasing: dict[int, bool] = {}
-    for i in range(len(els)):  # build order is document order; new paragraphs append
-        if els[i].tag == "div":
-            _wrap_runs(doc, i, phrasing)
-            _collapse_single_paragraph(doc, i)
-
-
-def _is_phrasing(doc: Doc, item: int | str, memo: dict[int, bool]) -> bool:
-    if isinstance(item, str):
-        return True
-    el = doc.els[item]
-    if el.tag in _PHRASING:
-        return True
-    if el.tag not in ("a", "del", "ins"):
-        return False
-    if item not in memo:
-        memo[item] = all(_is_phrasing(doc, c, memo) for c in el.children)
-    return memo[item]
-
-
-def _is_blank(doc: Doc, item: int | str) -> bool:
-    return (isinstance(item, str) and not item.strip()) or (
-        isinstance(item, int) and doc.els[item].tag == "br"
-    )
-
-
-def _wrap_runs(doc: Doc, index: int, memo: dict[int, bool]) -> None:
-    """Wrap each run of inline children of a div in a new paragraph (split at ``<br><br>``)."""
-    el = doc.els[index]
-    if not any(_is_phrasing(doc, c, memo) and not _is_blank(doc, c) for c in el.children):
-        return
-    new_children: list[int | str] = []
-    run: list[int | str] = []
-
-    def close() -> None:
-        while run and _is_blank(doc, run[-1]):
-            run.pop()  # trailing white space and breaks end the paragraph
-        if run:
-            p_index = len(doc.els)
-            p = El("p", {}, index)
-            p.set_children(list(run))
-            doc.els.append(p)
-            for c in run:
-                if isinstance(c, int):
-                    doc.els[c].parent = p_index
-            new_children.append(p_index)
-            run.clear()
-
-    pending_br = False
-    for child in el.children:
-        if not _is_phrasing(doc, child, memo):
-            close()
-            new_children.append(child)
-            pending_br = False
-            continue
-        is_br = isinstance(child, int) and doc.els[child].tag == "br"
-        if is_br and pending_br:
-            close()  # <br><br> ends a paragraph
-            continue
-        if is_br:
-            pending_br = True
-        elif not _is_blank(doc, child):
-            pending_br = False
-        if run or not _is_blank(doc, child):
-            run.append(child)
-        else:
-            new_children.append(child)
-    close()
-    el.set_children(new_children)
-
-
-def _collapse_single_paragraph(doc: Doc, index: int) -> None:
-    """A div holding exactly one paragraph (few links) is replaced by that paragraph."""
-    el = doc.els[index]
-    kids = [c for c in el.children if not (isinstance(c, str) and not c.strip())]
-    if len(kids) != 1 or not isinstance(kids[0], int) or doc.els[kids[0]].tag != "p":
-        return
-    if el.parent < 0 or _static_link_density(doc, index) >= 0.25:
-        return
-    if el.match and is_negative(el.match):
-        return  # a "promo-box" wrapping one line stays a div, so cleaning can see its name
-    p_index = kids[0]
-    parent = doc.els[el.parent]
-    parent.set_children([p_index if c == index else c for c in parent.children])
-    doc.els[p_index].parent = el.parent
-    el.set_children([])
-    el.parent = -2  # detached
-
-
-def _static_link_density(doc: Doc, index: int) -> float:
-    total = links = 0
-    for i in preorder(doc, index):
-        own = sum(len(c) for c in doc.els[i].children if isinstance(c, str))
-        total += own
-        if _in_link(doc, i, index):
-            links += own
-    return links / total if total else 0.0
-
-
-def _in_link(doc: Doc, i: int, stop: int) -> bool:
-    while i >= 0 and i != stop:
-        if doc.els[i].tag == "a":
-            return True
-        i = doc.els[i].parent
-    return False
 
 
 # ── inside a selector's body ─────────────────────────────────────────────────────────
@@ -342,7 +222,15 @@ class _Attempt:
         length: dict[int, float] | list[float] = self.length
         removed: set[int] = set()
         if self.clean:
-            cleaner = _Cleaner(self, roots)
+            cleaner = Cleaner(
+                self.doc,
+                roots,
+                dead=self.dead,
+                length=self.length,
+                links=self.links,
+                commas=self.commas,
+                class_weight=self.class_weight,
+            )
             removed, length = cleaner.run(), cleaner.length
         kept = [r for r in roots if r not in removed]
         total = sum(length[r] for r in kept)
@@ -443,180 +331,3 @@ class _Attempt:
     def _ends_sentence(self, i: int) -> bool:
         text = " ".join(paragraphs(self.doc, [i]))
         return _SENTENCE_END.search(text) is not None
-
-
-class _Cleaner:
-    """Drops boilerplate blocks inside the chosen article, innermost first."""
-
-    _COUNTED = ("p", "img", "li", "input", "embed")
-
-    def __init__(self, attempt: _Attempt, roots: list[int]) -> None:
-        self.a = attempt
-        self.els = attempt.doc.els
-        self.roots = roots
-        self.root_set = set(roots)
-        self.order = [i for r in roots for i in preorder(attempt.doc, r) if not attempt.dead[i]]
-        self.inside = set(self.order)
-        self.removed: set[int] = set()
-        self.gone: set[int] = set()
-        self.length = {i: attempt.length[i] for i in self.order}
-        self.links = {i: attempt.links[i] for i in self.order}
-        self.commas = {i: attempt.commas[i] for i in self.order}
-        self.counts: dict[int, dict[str, float]] = {}
-        self._count()
-        self.data_tables = {
-            i for i in self.order if self.els[i].tag == "table" and self._is_data(i)
-        }
-
-    def _count(self) -> None:
-        for i in reversed(self.order):
-            el = self.els[i]
-            c = self.counts.setdefault(i, dict.fromkeys((*self._COUNTED, "head", "list"), 0.0))
-            tag = "embed" if el.tag in ("iframe", "object", "embed") else el.tag
-            if tag in self._COUNTED:
-                c[tag] += 1
-            if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                c["head"] = self.length[i]
-            if el.tag in ("ul", "ol"):
-                c["list"] = self.length[i]
-            if el.parent in self.inside and i not in self.root_set:
-                pc = self.counts.setdefault(
-                    el.parent, dict.fromkeys((*self._COUNTED, "head", "list"), 0.0)
-                )
-                for key, value in c.items():
-                    pc[key] += value
-
-    def run(self) -> set[int]:
-        for tag in ("form", "fieldset"):
-            self._clean_conditionally(tag)
-        for i in self.order:
-            el = self.els[i]
-            if i not in self.root_set and el.match and _SHARE.search(el.match):
-                if self.length[i] < _CHAR_THRESHOLD:
-                    self._remove(i)
-        for i in self.order:
-            if self.els[i].tag in ("h1", "h2") and self.a.class_weight(self.els[i]) < 0:
-                self._remove(i)
-        for tag in ("table", "ul", "div", "section", "header"):
-            self._clean_conditionally(tag)
-        return self.removed
-
-    def _remove(self, i: int) -> None:
-        if i in self.gone:
-            return
-        self.removed.add(i)
-        for j in preorder(self.a.doc, i):
-            self.gone.add(j)
-        delta_len, delta_links, delta_commas = self.length[i], self.links[i], self.commas[i]
-        delta_counts = dict(self.counts[i])
-        el = self.els[i]
-        p = el.parent if i not in self.root_set else -1
-        while p in self.inside:
-            self.length[p] -= delta_len
-            self.links[p] -= delta_links
-            self.commas[p] -= delta_commas
-            for key, value in delta_counts.items():
-                self.counts[p][key] -= value
-            if p in self.root_set:
-                break
-            p = self.els[p].parent
-
-    def _clean_conditionally(self, tag: str) -> None:
-        # Chosen siblings other than p/section/article count as divs, as in Readability.
-        candidates = [
-            i
-            for i in self.order
-            if (self.els[i].tag == tag and i not in self.root_set)
-            or (tag == "div" and i in self.root_set and i != 0
-                and self.els[i].tag not in ("p", "section", "article"))
-        ]  # fmt: skip
-        for i in reversed(candidates):
-            if i not in self.gone and self._fishy(i, tag):
-                self._remove(i)
-
-    def _fishy(self, i: int, tag: str) -> bool:
-        els = self.els
-        length = self.length[i]
-        counts = self.counts[i]
-        is_list = tag in ("ul", "ol") or (length > 0 and counts["list"] / length > 0.9)
-        if tag == "table" and i in self.data_tables:
-            return False
-        if self._has_ancestor(i, ("table",), None, self.data_tables):
-            return False
-        if self._has_ancestor(i, ("code",), 3):
-            return False
-        weight = self.a.class_weight(els[i])
-        if weight < 0:
-            return True
-        if self.commas[i] >= 10:
-            return False
-        p, img, li = counts["p"], counts["img"], counts["li"] - 100
-        inputs, embeds = counts["input"], counts["embed"]
-        heading_density = counts["head"] / length if length else 0.0
-        link_density = self.links[i] / length if length else 0.0
-        in_figure = self._has_ancestor(i, ("figure",), 3)
-        return (
-            (img > 1 and p / img < 0.5 and not in_figure)
-            or (not is_list and li > p)
-            or (inputs > p // 3)
-            or (
-                not is_list
-                and heading_density < 0.9
-                and length < 25
-                and (img == 0 or img > 2)
-                and not in_figure
-            )
-            or (not is_list and weight < 25 and link_density > 0.2)
-            or (weight >= 25 and link_density > 0.5)
-            or (embeds == 1 and length < 75)
-            or embeds > 1
-        )
-
-    def _has_ancestor(
-        self, i: int, tags: tuple[str, ...], max_depth: int | None, among: set[int] | None = None
-    ) -> bool:
-        depth = 0
-        p = self.els[i].parent
-        while p >= 0:
-            if max_depth is not None and depth > max_depth:
-                return False
-            if self.els[p].tag in tags and (among is None or p in among):
-                return True
-            p, depth = self.els[p].parent, depth + 1
-        return False
-
-    def _is_data(self, i: int) -> bool:
-        el = self.els[i]
-        if el.attrs.get("role") == "presentation" or el.attrs.get("datatable") == "0":
-            return False
-        if el.attrs.get("summary"):
-            return True
-        sub = preorder(self.a.doc, i)[1:]
-        tags = [self.els[j].tag for j in sub]
-        if "caption" in tags and any(
-            self.els[j].children for j in sub if self.els[j].tag == "caption"
-        ):
-            return True
-        if any(t in ("col", "colgroup", "tfoot", "thead", "th") for t in tags):
-            return True
-        if "table" in tags:
-            return False
-        rows = columns = 0
-        for j in sub:
-            if self.els[j].tag != "tr":
-                continue
-            rows += _int(self.els[j].attrs.get("rowspan"))
-            cells = [
-                _int(self.els[k].attrs.get("colspan"))
-                for k in self.els[j].kids
-                if self.els[k].tag == "td"
-            ]
-            columns = max(columns, sum(cells))
-        return rows >= 10 or columns > 4 or rows * columns > 10
-
-
-def _int(value: str | None) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1

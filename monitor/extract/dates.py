@@ -8,8 +8,10 @@ English (read by dateutil), Russian or Ukrainian, and a date in the URL as a las
 A date without an offset is read in the source's local zone when we know it, else in UTC.
 We know it for the outlets we watch and for country domains with one time zone (.cn, .kr,
 .ua; .ru is read as Moscow time, where Russian media publish); see :func:`local_zone`. A
-date without a time of day (URL dates, ``23.10.2024``) is taken as 00:00 of that day in
-that zone. Years outside 1990–2100 are rejected as misreadings.
+date without a time of day (URL dates, ``23.10.2024``) is taken as 12:00 of that day in
+that zone: noon keeps the calendar day when converted to UTC from any zone between
+UTC−11 and UTC+12, so a piece dated Monday in Seoul is not filed under Sunday. Years
+outside 1990–2100 are rejected as misreadings.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ _CJK_DATE = re.compile(
 )
 _NAMED = re.compile(r"(?<!\d)(\d{1,2})\s+([A-Za-zА-Яа-яЁёІіЇїЄєҐґ]{3,})\.?,?\s+(\d{4})")
 _TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
+_CLOCK = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 _URL_PATTERNS = (
     re.compile(r"/(20\d\d)/(\d{1,2})/(\d{1,2})(?:/|$)"),
     re.compile(r"[-_/](20\d\d)-(\d\d)-(\d\d)(?:[/_.-]|$)"),
@@ -95,18 +98,20 @@ def parse_date(value: str | None, zone: tzinfo | None = None) -> datetime | None
     parsed = _iso(text) or _dotted(text) or _cjk(text) or _named(text) or _general(text)
     if parsed is None or not 1990 <= parsed.year <= 2100:
         return None
+    if not _CLOCK.search(text):
+        parsed = parsed.replace(hour=12, minute=0, second=0, microsecond=0)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
     return parsed.astimezone(UTC)
 
 
 def date_from_url(url: str, zone: tzinfo | None = None) -> datetime | None:
-    """A publication day written into the URL, at 00:00 local time."""
+    """A publication day written into the URL, at 12:00 local time."""
     path = urlsplit(url).path
     for pattern in _URL_PATTERNS:
         m = pattern.search(path)
         if m:
-            parsed = _build(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            parsed = _build(int(m.group(1)), int(m.group(2)), int(m.group(3)), 12)
             if parsed is not None:
                 return parsed.replace(tzinfo=zone or UTC).astimezone(UTC)
     return None

@@ -112,7 +112,7 @@ def build(
         attrs = node.attributes
         el = El(tag, attrs, parent)
         if attrs:
-            if _never_text(attrs):
+            if _never_text(attrs, el.match):
                 continue
             if doc.byline is None and _looks_like_byline(el):
                 text = " ".join(node.text(separator=" ").split())
@@ -141,12 +141,11 @@ def _kids(node: LexborNode) -> list[LexborNode]:
     return list(node.iter(include_text=True))
 
 
-def _never_text(attrs: dict[str, str | None]) -> bool:
+def _never_text(attrs: dict[str, str | None], name: str) -> bool:
     """Hidden from readers, or a consent banner / modal dialog: never article text."""
     if "hidden" in attrs or attrs.get("role") in HARD_JUNK_ROLES:
         return True
-    name = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    if name != " " and _hard_junk_name(name):
+    if name and _hard_junk_name(name):
         return True
     if attrs.get("aria-hidden") == "true" and "fallback-image" not in (attrs.get("class") or ""):
         return True

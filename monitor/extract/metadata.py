@@ -60,7 +60,11 @@ _SALVAGE = {
 }
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»/\\]\s+")
-_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline", re.IGNORECASE)
+_DATE_CLASS_SELECTOR = ", ".join(
+    f'[{attr}*="{word}" i]'
+    for attr in ("class", "id")
+    for word in ("date", "time", "publish", "posted")
+)
 _DATE_SHAPE = re.compile(
     r"\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}[-/年]\d{1,2}|\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}|"
     r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}"
@@ -151,10 +155,7 @@ def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
     """Title, authors, dates, languages, outlets and body from the page's JSON-LD."""
     out: dict[str, Any] = {"authors": [], "dates": [], "languages": [], "outlets": []}
     articles: list[dict[str, Any]] = []
-    for script in tree.css("script"):
-        kind = (script.attributes.get("type") or "").lower()
-        if "ld+json" not in kind and script.attributes.get("id") != "link-ld-json":
-            continue
+    for script in tree.css('script[type*="ld+json" i], script#link-ld-json'):
         raw = script.text()
         for obj in _load(raw):
             articles.extend(_article_objects(obj))
@@ -231,7 +232,7 @@ def _unescape_json(value: str) -> str:
 
 
 def _article_objects(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    """Article-like dicts anywhere in a JSON-LD value (arrays, ``@graph``, ``mainEntity``)."""
+    """Article-like dicts in a JSON-LD value (arrays, ``@graph``, ``mainEntity``)."""
     if depth > 6:
         return
     if isinstance(obj, list):
@@ -244,7 +245,7 @@ def _article_objects(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
     names = {str(t).lower() for t in (types if isinstance(types, list) else [types]) if t}
     if names & ARTICLE_TYPES or ("pubDate" in obj and "title" in obj):
         yield obj
-    for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+    for key in ("@graph", "mainEntity"):  # not itemListElement: lists of *other* pieces
         if key in obj:
             yield from _article_objects(obj[key], depth + 1)
 
@@ -321,6 +322,8 @@ def _time_elements(tree: LexborHTMLParser) -> list[str]:
 
 
 def _script_pubdates(tree: LexborHTMLParser) -> list[str]:
+    if not tree.scripts_contain("pubDate"):
+        return []
     out = []
     for script in tree.css("script"):
         text = script.text()
@@ -335,11 +338,7 @@ def _visible_dates(tree: LexborHTMLParser) -> list[str]:
     if body is None:
         return []
     out = []
-    for node in body.css("[class], [id]"):
-        attrs = node.attributes
-        name = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if not _DATE_CLASS.search(name):
-            continue
+    for node in body.css(_DATE_CLASS_SELECTOR):
         text = " ".join(node.text(separator=" ").split())
         if 6 <= len(text) <= 80 and _DATE_SHAPE.search(text) and not _in_boilerplate(node):
             out.append(text)

@@ -30,3 +30,19 @@ def test_the_page_s_own_outlet_name_is_not_an_author() -> None:
     assert clean_authors(["Example Daily", "Lee Min-ji"], outlets=["Example Daily"]) == (
         "Lee Min-ji",
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By GILLIAN ROE\n  March 11, 2015 3:46 PM", ("Gillian Roe",)),
+        ("Written by Rob Stone\n Edited by Betty Lane", ("Rob Stone", "Betty Lane")),
+        ("Martin Dupont (avec Marie Leclerc et Paul Martin)",
+         ("Martin Dupont", "Marie Leclerc", "Paul Martin")),
+        ("Bradley K. Smith (http://example.org/bks/)", ("Bradley K. Smith",)),
+    ],
+)  # fmt: skip
+def test_dates_links_and_editors_glued_to_a_byline_are_unglued(
+    raw: str, expected: tuple[str, ...]
+) -> None:
+    assert clean_authors([raw]) == expected

@@ -25,7 +25,7 @@ TEN_UTC = datetime(2024, 10, 23, 10, 0, tzinfo=UTC)
         ("23.10.2024 13:00", MOSCOW_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
         ("23 октября 2024, 13:00", MOSCOW_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
         ("23 жовтня 2024 13:00", MOSCOW_PAGE, datetime(2024, 10, 23, 10, 0, tzinfo=UTC)),
-        ("1 мая 2024", MOSCOW_PAGE, datetime(2024, 4, 30, 21, 0, tzinfo=UTC)),
+        ("1 мая 2024", MOSCOW_PAGE, datetime(2024, 5, 1, 9, 0, tzinfo=UTC)),  # noon Moscow
         # … else UTC
         ("23.10.2024 13:00", UNKNOWN_PAGE, datetime(2024, 10, 23, 13, 0, tzinfo=UTC)),
         ("2024年10月28日 18:00", "https://www.guancha.cn/a.shtml",
@@ -49,15 +49,15 @@ def test_what_is_not_a_believable_date_gives_none(value: str) -> None:
     ("url", "expected"),
     [
         ("https://www.guancha.cn/KortunovAndrey/2024_10_28_753123.shtml",
-         datetime(2024, 10, 27, 16, 0, tzinfo=UTC)),  # 00:00 Beijing
+         datetime(2024, 10, 28, 4, 0, tzinfo=UTC)),  # 12:00 Beijing
         ("https://en.yna.co.kr/view/AEN20241023003151315",
-         datetime(2024, 10, 22, 15, 0, tzinfo=UTC)),  # 00:00 Seoul
+         datetime(2024, 10, 23, 3, 0, tzinfo=UTC)),  # 12:00 Seoul
         ("https://www.reuters.com/world/europe/pact-north-korea-2024-11-09/",
-         datetime(2024, 11, 9, tzinfo=UTC)),
-        ("https://www.38north.org/2024/10/24/russia-dprk/", datetime(2024, 10, 24, tzinfo=UTC)),
+         datetime(2024, 11, 9, 12, tzinfo=UTC)),
+        ("https://www.38north.org/2024/10/24/russia-dprk/", datetime(2024, 10, 24, 12, tzinfo=UTC)),
     ],
 )  # fmt: skip
-def test_a_date_in_the_url_is_read_as_midnight_local_time(url: str, expected: datetime) -> None:
+def test_a_date_in_the_url_is_read_as_noon_local_time(url: str, expected: datetime) -> None:
     assert date_from_url(url, local_zone(url)) == expected
 
 

@@ -1,0 +1,133 @@
+"""Step 1 of the generic extractor: make paragraphs look like paragraphs.
+
+Pages mark paragraphs up in every way: ``<p>``, a ``<div>`` of inline text, text between
+``<br><br>``, a ``<div>`` around each ``<p>``. Scoring (``body``) counts paragraphs, so
+first, as Readability does, every run of inline content directly inside a ``<div>``
+becomes a paragraph of its own (a double ``<br>`` ends one), and a ``<div>`` that only
+wraps one paragraph (with few links) is replaced by it. A ``<div>`` whose class or id
+names boilerplate ("promo-box") is kept, so the cleaning step can still see that name.
+"""
+
+from __future__ import annotations
+
+from monitor.extract.dom import Doc, El, preorder
+from monitor.extract.names import is_negative
+
+_PHRASING = frozenset(
+    {
+        "abbr", "audio", "b", "bdo", "br", "button", "cite", "code", "data", "datalist", "dfn",
+        "em", "embed", "i", "img", "input", "kbd", "label", "mark", "math", "meter", "noscript",
+        "object", "output", "progress", "q", "ruby", "samp", "script", "select", "small",
+        "span", "strong", "sub", "sup", "textarea", "time", "var", "wbr", "font", "u", "s",
+        "strike", "big", "tt", "nobr",
+    }
+)  # fmt: skip
+
+
+def normalise_divs(doc: Doc) -> None:
+    els = doc.els
+    phrasing: dict[int, bool] = {}
+    for i in range(len(els)):  # build order is document order; new paragraphs append
+        if els[i].tag == "div":
+            _wrap_runs(doc, i, phrasing)
+            _collapse_single_paragraph(doc, i)
+
+
+def _is_phrasing(doc: Doc, item: int | str, memo: dict[int, bool]) -> bool:
+    if isinstance(item, str):
+        return True
+    el = doc.els[item]
+    if el.tag in _PHRASING:
+        return True
+    if el.tag not in ("a", "del", "ins"):
+        return False
+    if item not in memo:
+        memo[item] = all(_is_phrasing(doc, c, memo) for c in el.children)
+    return memo[item]
+
+
+def _is_blank(doc: Doc, item: int | str) -> bool:
+    return (isinstance(item, str) and not item.strip()) or (
+        isinstance(item, int) and doc.els[item].tag == "br"
+    )
+
+
+def _wrap_runs(doc: Doc, index: int, memo: dict[int, bool]) -> None:
+    """Wrap each run of inline children of a div in a new paragraph (split at ``<br><br>``)."""
+    el = doc.els[index]
+    if not any(_is_phrasing(doc, c, memo) and not _is_blank(doc, c) for c in el.children):
+        return
+    new_children: list[int | str] = []
+    run: list[int | str] = []
+
+    def close() -> None:
+        while run and _is_blank(doc, run[-1]):
+            run.pop()  # trailing white space and breaks end the paragraph
+        if run:
+            p_index = len(doc.els)
+            p = El("p", {}, index)
+            p.set_children(list(run))
+            doc.els.append(p)
+            for c in run:
+                if isinstance(c, int):
+                    doc.els[c].parent = p_index
+            new_children.append(p_index)
+            run.clear()
+
+    pending_br = False
+    for child in el.children:
+        if not _is_phrasing(doc, child, memo):
+            close()
+            new_children.append(child)
+            pending_br = False
+            continue
+        is_br = isinstance(child, int) and doc.els[child].tag == "br"
+        if is_br and pending_br:
+            close()  # <br><br> ends a paragraph
+            continue
+        if is_br:
+            pending_br = True
+        elif not _is_blank(doc, child):
+            pending_br = False
+        if run or not _is_blank(doc, child):
+            run.append(child)
+        else:
+            new_children.append(child)
+    close()
+    el.set_children(new_children)
+
+
+def _collapse_single_paragraph(doc: Doc, index: int) -> None:
+    """A div holding exactly one paragraph (few links) is replaced by that paragraph."""
+    el = doc.els[index]
+    kids = [c for c in el.children if not (isinstance(c, str) and not c.strip())]
+    if len(kids) != 1 or not isinstance(kids[0], int) or doc.els[kids[0]].tag != "p":
+        return
+    if el.parent < 0 or _static_link_density(doc, index) >= 0.25:
+        return
+    if el.match and is_negative(el.match):
+        return  # a "promo-box" wrapping one line stays a div, so cleaning can see its name
+    p_index = kids[0]
+    parent = doc.els[el.parent]
+    parent.set_children([p_index if c == index else c for c in parent.children])
+    doc.els[p_index].parent = el.parent
+    el.set_children([])
+    el.parent = -2  # detached
+
+
+def _static_link_density(doc: Doc, index: int) -> float:
+    total = links = 0
+    for i in preorder(doc, index):
+        own = sum(len(c) for c in doc.els[i].children if isinstance(c, str))
+        total += own
+        if _in_link(doc, i, index):
+            links += own
+    return links / total if total else 0.0
+
+
+def _in_link(doc: Doc, i: int, stop: int) -> bool:
+    while i >= 0 and i != stop:
+        if doc.els[i].tag == "a":
+            return True
+        i = doc.els[i].parent
+    return False
