@@ -102,7 +102,10 @@ def parse_date(value: str | None, zone: tzinfo | None = None) -> datetime | None
         parsed = parsed.replace(hour=12, minute=0, second=0, microsecond=0)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # an impossible offset ("+09:002024" read as one)
+        return None
 
 
 def date_from_url(url: str, zone: tzinfo | None = None) -> datetime | None:
@@ -168,9 +171,22 @@ def _month(word: str) -> int | None:
     return None
 
 
+def _zone_of(name: str | None, offset: int | None) -> int | None:
+    """dateutil's zone hook: known abbreviations and sane numeric offsets, else naive.
+
+    Without a hook dateutil reads an abbreviation that matches the *machine's* zone as
+    local time, and warns (future versions: raise) on the others.
+    """
+    if name and name.upper() in _TZ_NAMES:
+        return _TZ_NAMES[name.upper()]
+    if offset is not None and abs(offset) < 24 * 3600:
+        return offset
+    return None
+
+
 def _general(text: str) -> datetime | None:
     try:
-        return dateutil_parser.parse(text, tzinfos=_TZ_NAMES, fuzzy=True)
+        return dateutil_parser.parse(text, tzinfos=_zone_of, fuzzy=True)
     except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
         return None
 

@@ -64,3 +64,11 @@ def test_a_date_in_the_url_is_read_as_noon_local_time(url: str, expected: dateti
 def test_urls_without_a_day_give_none() -> None:
     assert date_from_url("https://tass.com/politics/1862345") is None
     assert date_from_url("https://www.globaltimes.cn/page/202410/1321852.shtml") is None
+
+
+@pytest.mark.parametrize(
+    "value", ["2024T10:00+09:002024", "2024-10-23 10:00 XYZT", "23 Oct 2024 25:61", "2024 C MH"]
+)
+def test_odd_strings_never_raise_and_never_give_a_naive_date(value: str) -> None:
+    parsed = parse_date(value)
+    assert parsed is None or parsed.utcoffset() is not None
