@@ -184,12 +184,14 @@ def _unlikely_name(match: str) -> bool:
 
 def _byline_names(node: LexborNode) -> str | None:
     """The names inside a byline box: ``<b class=name>A</b><i>Director of X</i>`` → "A";
-    a box of byline, date and share buttons → the text of its inner byline element."""
-    names = [
-        " ".join(n.text(separator=" ").split())
-        for n in node.css('[class*="byline"], [itemprop=name], [class*="name"], [rel=author]')
-    ]
-    return ", ".join(n for n in names if n) or None
+    a box of byline, date and share buttons → the text of its inner byline element; else
+    the text of its few short links (bylines link to author pages)."""
+    for selector in ('[class*="byline"], [itemprop=name], [class*="name"], [rel=author]', "a"):
+        names = [" ".join(n.text(separator=" ").split()) for n in node.css(selector)]
+        names = [n for n in names if n]
+        if names and (selector != "a" or (len(names) <= 4 and max(map(len, names)) < 40)):
+            return ", ".join(names)  # else the links are not names (share buttons, "More")
+    return None
 
 
 def _looks_like_byline(el: El) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,10 +49,9 @@ class Page:
     def charset(self) -> str | None:
         if not self.content_type:
             return None
-        response = Response(
-            self.url, self.url, 200, {"content-type": self.content_type}, b"", None, ""
-        )  # type: ignore[arg-type]
-        return response.charset
+        headers = {"content-type": self.content_type}
+        served = datetime(2024, 10, 24, tzinfo=UTC)  # any instant: only the header is read
+        return Response(self.url, self.url, 200, headers, b"", served, "").charset
 
     def extract_json(self) -> dict[str, Any]:
         """What ``monitor extract`` would print for this page, or ``{"error": reason}``."""

@@ -115,3 +115,12 @@ def test_text_inside_pre_keeps_its_lines() -> None:
     text = extract(news_page(story).replace("<p><pre>", "<pre>").replace("</pre></p>", "</pre>"),
                    "https://news.example.com/a").text  # fmt: skip
     assert text.endswith("Article 4\nMutual assistance\nArticle 5\nConsultations")
+
+
+def test_a_byline_box_gives_the_linked_name_not_the_job_title() -> None:
+    byline = ('<div class="author-intro"><p><a href="/kortunov">Andrey Kortunov</a></p>'
+              "<p>Academic Director of the Council</p></div>")  # fmt: skip
+    html = news_page(STORY).replace("<h1>", byline + "<h1>")
+    article = extract(html, "https://news.example.com/a")
+    assert article.authors == ("Andrey Kortunov",)
+    assert "Academic Director" not in article.text
