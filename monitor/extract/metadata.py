@@ -32,6 +32,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.extract.dom import similarity
+
 logger = logging.getLogger(__name__)
 
 ARTICLE_TYPES = frozenset(
@@ -84,10 +86,14 @@ class PageMeta:
 
 def read_metadata(tree: LexborHTMLParser) -> PageMeta:
     meta = PageMeta()
-    ld = _json_ld(tree)
+    title_node = tree.css_first("title")
+    title_tag = " ".join(title_node.text().split()) if title_node else ""
+    ld = _json_ld(tree, title_tag)
     metas = _meta_values(tree)
 
-    meta.title = ld.get("title") or _first(metas, _META_TITLE) or _page_title(tree, metas)
+    meta.title = (
+        ld.get("title") or _first(metas, _META_TITLE) or _page_title(tree, title_tag, metas)
+    )
     meta.authors = [*ld.get("authors", []), *_all(metas, _META_AUTHOR)]
     meta.dates = [*ld.get("dates", []), *_all(metas, _META_DATE)]
     root = tree.css_first("html")
@@ -131,27 +137,25 @@ def _all(metas: dict[str, list[str]], names: tuple[str, ...]) -> list[str]:
     return [value for name in names for value in metas.get(name, [])]
 
 
-def _page_title(tree: LexborHTMLParser, metas: dict[str, list[str]]) -> str | None:
-    """``<title>`` without the site name: the longest part around " | ", " - "…"""
-    node = tree.css_first("title")
-    text = " ".join(node.text().split()) if node else ""
+def _page_title(tree: LexborHTMLParser, text: str, metas: dict[str, list[str]]) -> str | None:
+    """``<title>`` without the site name ("Title | Site", "Title - Section - Site"): the
+    first part that is not the site's name and is long enough to be a headline."""
     if not text:
         h1 = tree.css("h1")
         return " ".join(h1[0].text().split()) or None if len(h1) == 1 else None
     sites = {s.casefold() for s in _all(metas, ("og:site_name",))}
-    parts = _TITLE_SEPARATORS.split(text)
-    if len(parts) > 1:
-        kept = [p for p in parts if p.casefold() not in sites]
-        longest = max(kept or parts, key=len)
-        if len(longest.split()) >= 3 or len(longest) >= 12:
-            return longest
+    parts = [p for p in _TITLE_SEPARATORS.split(text) if p.casefold() not in sites]
+    if len(parts) > 1 or (parts and parts[0] != text):
+        for part in (*parts, max(parts, key=len)):
+            if len(part.split()) >= 3 or len(part) >= 12:
+                return part
     return text
 
 
 # ── JSON-LD ─────────────────────────────────────────────────────────────────────────
 
 
-def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
+def _json_ld(tree: LexborHTMLParser, title_tag: str) -> dict[str, Any]:
     """Title, authors, dates, languages, outlets and body from the page's JSON-LD."""
     out: dict[str, Any] = {"authors": [], "dates": [], "languages": [], "outlets": []}
     articles: list[dict[str, Any]] = []
@@ -161,7 +165,7 @@ def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
             articles.extend(_article_objects(obj))
     articles.sort(key=_article_rank)
     for obj in articles:
-        title = _string(obj.get("headline")) or _string(obj.get("name"))
+        title = _headline(obj, title_tag)
         if title and "title" not in out:
             out["title"] = title
         out["authors"] += _people(obj.get("author")) + _people(obj.get("creator"))
@@ -182,6 +186,16 @@ def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
         if body and "body" not in out:
             out["body"] = body
     return out
+
+
+def _headline(obj: dict[str, Any], title_tag: str) -> str | None:
+    """``headline``, or ``name`` when only ``name`` is what the page's ``<title>`` says
+    (encyclopaedias put a description in ``headline``; news sites their name in ``name``)."""
+    headline, name = _string(obj.get("headline")), _string(obj.get("name"))
+    if headline and name and headline != name and title_tag:
+        if similarity(title_tag, headline) < 0.75 <= similarity(title_tag, name):
+            return name
+    return headline or name
 
 
 def _load(raw: str) -> list[Any]:

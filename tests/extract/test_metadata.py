@@ -109,3 +109,19 @@ def test_a_listing_rail_of_times_outside_the_article_is_not_the_date() -> None:
     )
     body = f"<ul class='latest'>{rail}</ul>{BODY}"
     assert extract(page("", body), "https://news.example.com/a").published is None
+
+
+def test_json_ld_name_wins_only_when_the_headline_is_a_description() -> None:
+    head = "<title>Hermit crab - Encyclopedia</title>" + ld(
+        '{"@type":"Article","name":"Hermit crab","headline":"decapod crustacean of Paguroidea"}'
+    )
+    assert extract(page(head), "https://example.org/wiki/x").title == "Hermit crab"
+    head = "<title>Troops near Kursk | Example Daily</title>" + ld(
+        '{"@type":"NewsArticle","name":"Example Daily","headline":"Troops near Kursk"}'
+    )
+    assert extract(page(head), "https://example.org/x").title == "Troops near Kursk"
+
+
+def test_title_tag_keeps_the_headline_part_before_section_and_site() -> None:
+    head = "<title>Seoul summons Russian envoy - World - Example Daily</title>"
+    assert extract(page(head), "https://example.org/x").title == "Seoul summons Russian envoy"
