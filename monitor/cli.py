@@ -158,7 +158,12 @@ def main(**params: Any) -> None:
 
 
 def _print_crawl(result: CrawlResult) -> None:
-    mark = "[green]ok[/]" if result.ok else "[red]failed[/]"
+    if result.ok:
+        mark = "[green]ok[/]"
+    elif result.not_archived:
+        mark = "[yellow]not in archive[/]"
+    else:
+        mark = "[red]failed[/]"
     _console().print(f"{result.source_id:<18} {mark}  {result.summary()}")
     for error in result.errors[:2]:
         _console().print(f"    [dim]{error}[/]", markup=True, highlight=False)
@@ -227,7 +232,7 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[s
         ctx.invoke(run, only=only, no_digest=True, replay=replay)
         return
     results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay]))
-    failed = [r for r in results if not r.ok]
+    failed = [r for r in results if not r.ok and not r.not_archived]
     click.echo(
         f"{len(results)} sources visited, {sum(r.counts['stored'] for r in results)} new "
         f"articles stored, {len(failed)} sources failed.",

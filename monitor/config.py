@@ -194,6 +194,11 @@ class DigestSchedule(_Model):
     )
     hour: int = Field(6, ge=0, le=23, description="hour (UTC) it is written")
     minute: int = Field(0, ge=0, le=59, description="minute it is written")
+    public_url: str | None = Field(
+        None,
+        description="URL where the digests directory is served, for the links of the Atom "
+        "feed digests.atom (default: the directory's file:// URL)",
+    )
 
 
 class SourcesFile(_Model):

@@ -23,7 +23,7 @@ import httpx
 from monitor import discover, extract, relevance, report
 from monitor.config import Source, SourcesFile, load_sources
 from monitor.differ import Differ, Positions, load_positions
-from monitor.errors import MonitorError, failure_reason
+from monitor.errors import MonitorError, NotArchived, failure_reason
 from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder
 from monitor.models import (
     DigestInput,
@@ -65,6 +65,12 @@ class CrawlResult:
         """A visit is healthy when at least one endpoint answered."""
         return self.counts["endpoints_ok"] > 0
 
+    @property
+    def not_archived(self) -> bool:
+        """Replay only: the archive holds none of this source's endpoints."""
+        c = self.counts
+        return c["endpoints"] > 0 and c["endpoint_not_archived"] == c["endpoints"]
+
     def summary(self) -> str:
         c = self.counts
         parts = [
@@ -81,6 +87,9 @@ class CrawlResult:
         failed = sum(v for k, v in c.items() if k.startswith("failed:"))
         if failed:
             parts.append(f"{failed} failed")
+        absent = c["endpoint_not_archived"] + c["failed:not_archived"]
+        if absent:
+            parts.append(f"{absent} not in the archive")
         return ", ".join(parts)
 
 
@@ -125,6 +134,8 @@ class Pipeline:
             result.errors.append(message)
             log.exception("%s: crawl aborted: %s", source.id, message)
         result.finished = self.clock()
+        if result.not_archived:
+            return result  # a replay that holds nothing of this source says nothing of it
         error = "; ".join(result.errors[:3]) or None
         try:
             self.store.record_crawl(
@@ -169,6 +180,10 @@ class Pipeline:
                     pending.extend(found.children[: max(room, 0)])
                     followed += min(len(found.children), max(room, 0))
                 result.counts["endpoints_ok"] += 1
+            except NotArchived:
+                # replaying an archive that simply lacks this endpoint: not a site's fault
+                result.counts["endpoint_not_archived"] += 1
+                log.debug("%s: endpoint %s is not in the archive", source.id, url)
             except MonitorError as exc:
                 result.counts[f"endpoint_failed:{exc.reason}"] += 1
                 result.errors.append(exc.message)
@@ -334,7 +349,9 @@ class Pipeline:
             for w in labels
         ]
         path = directory / "digests.atom"
-        feed = report.render_atom(digests, feed_url=directory.resolve().as_uri() + "/", now=self.clock())
+        base = self.config.digest.public_url or directory.resolve().as_uri()
+        feed_url = base.rstrip("/") + "/" + path.name
+        feed = report.render_atom(digests, feed_url=feed_url, now=self.clock())
         tmp = path.with_suffix(".atom.tmp")
         tmp.write_text(feed, encoding="utf-8")
         tmp.replace(path)

@@ -58,7 +58,16 @@ def parse_feed(
             collector.skip("no_link")
             continue
         collector.add(item.link, title=item.title, published=item.published, summary=item.summary)
-    return collector.result(endpoint.max_items)
+    found = collector.result(endpoint.max_items)
+    if not found.links and found.skipped.get("bozo"):
+        # a broken feed that yields nothing usable is a fault to show in the source's
+        # status, not a quiet day
+        raise DiscoverError(
+            response.final_url,
+            "the feed is broken (not well-formed) and gave no usable item",
+            reason="malformed_feed",
+        )
+    return found
 
 
 def read_items(

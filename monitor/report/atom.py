@@ -26,9 +26,10 @@ def render_atom(digests: Sequence[Digest], *, feed_url: str, now: datetime) -> s
     """The feed at ``feed_url``; each entry links to ``<week>.html`` beside it. If several
     digests share a week, the most recently generated one is kept."""
     parts = urlsplit(feed_url)
-    if not parts.scheme or not parts.netloc:
+    if not parts.scheme or not (parts.netloc or (parts.scheme == "file" and parts.path)):
         raise ReportError(
-            f"feed URL {feed_url!r} must be absolute (e.g. https://host/feed.xml)",
+            f"feed URL {feed_url!r} must be absolute (e.g. https://host/feed.xml, "
+            "or a file:// URL for a local feed reader)",
             reason="bad_feed_url",
         )
     if now.utcoffset() is None:

@@ -55,13 +55,14 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            world.hits[self.path] += 1
-            route = world.routes.get(self.path)
+            path = self.path.split("?")[0]  # like real sites, ignore tracking parameters
+            world.hits[path] += 1
+            route = world.routes.get(path)
             if route is None:
                 route = Route(404, b"<html><body>Not found</body></html>")
             etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
             if route.status == 200 and self.headers.get("If-None-Match") == etag:
-                world.not_modified[self.path] += 1
+                world.not_modified[path] += 1
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.send_header("Content-Length", "0")

@@ -59,6 +59,7 @@ def build_site(world: World) -> None:
 
 
 def settings_for(world, tmp_path: Path) -> Settings:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     sources = tmp_path / "sources.yaml"
     sources.write_text(SOURCES.replace("{base}", world.base), encoding="utf-8")
     return Settings(
