@@ -293,16 +293,16 @@ def demo(ctx: click.Context, archive: tuple[str, ...], into: str | None) -> None
         )
     root = Path(into) if into else settings.storage / "demo"
     outcome = asyncio.run(run_demo(settings, archives, root, on_crawl=_print_crawl))
-    out = _console(err=False)
-    out.print(
+    # plain echo, not rich: a path wrapped at the terminal's width cannot be copied
+    click.echo(
         f"\nDemo: {outcome.articles} articles stored from {outcome.sources} outlets "
         f"({outcome.dropped} off-topic pieces dropped)."
     )
     for week, paths in outcome.digests.items():
-        out.print(f"Digest {week}: {paths['html']}  (also .md, .json)")
+        click.echo(f"Digest {week}: {paths['html']}  (also .md, .json)")
     if outcome.digests:
         latest = list(outcome.digests.values())[-1]["html"]
-        out.print(f"\nOpen the digest: {latest.resolve()}")
+        click.echo(f"\nOpen the digest: {latest.resolve()}")
 
 
 # ── extract / diff ──────────────────────────────────────────────────────────────────
@@ -509,7 +509,7 @@ def status(ctx: click.Context) -> None:
         store.close()
     table = Table(title=f"{total} articles stored in {settings.database_url()}")
     for col in ("source", "last run", "last ok", "stored", "last error"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col == "source")
     for row in rows:
         table.add_row(
             row.source_id,
@@ -538,7 +538,8 @@ def sources(ctx: click.Context, check: bool) -> None:
     if not check:
         table = Table(title=f"{len(config.sources)} sources in {settings.sources_path}")
         for col in ("id", "name", "camp", "lang", "every", "endpoints", "notes"):
-            table.add_column(col, overflow="fold")
+            # ids are what an analyst types next: never break them
+            table.add_column(col, overflow="fold", no_wrap=col in ("id", "camp", "lang"))
         for s in config.sources:
             notes = []
             if not s.enabled:
@@ -562,3 +563,7 @@ def sources(ctx: click.Context, check: bool) -> None:
         f"{settings.positions_path}: {len(positions.positions)} positions OK "
         f"(version {positions.version})."
     )
+
+
+if __name__ == "__main__":  # python -m monitor.cli
+    main()

@@ -38,8 +38,14 @@ class World:
         self.not_modified: Counter[str] = Counter()
         self.base = ""
 
-    def add(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
-            status: int = 200, **headers: str) -> None:
+    def add(
+        self,
+        path: str,
+        body: bytes | str,
+        content_type: str = "text/html; charset=utf-8",
+        status: int = 200,
+        **headers: str,
+    ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.routes[path] = Route(status, data, content_type, dict(headers))
 

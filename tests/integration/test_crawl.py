@@ -162,8 +162,13 @@ def test_a_broken_feed_is_a_status_row_not_a_crash(
     world: World, tmp_path: Path, hostile: dict[str, object]
 ) -> None:
     build_site(world)
-    world.add("/rss.xml", hostile["body"], hostile.get("ctype", "text/html"), hostile["status"],
-              **hostile.get("headers", {}))
+    world.add(
+        "/rss.xml",
+        hostile["body"],
+        hostile.get("ctype", "text/html"),
+        hostile["status"],
+        **hostile.get("headers", {}),
+    )
     settings = settings_for(world, tmp_path)
 
     result = asyncio.run(crawl(settings))

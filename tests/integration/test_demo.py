@@ -1,0 +1,132 @@
+"""The offline demo an analyst runs first: the bundled archive through the real pipeline.
+
+It must store exactly the pieces on the story (the archive's manifest says which), write a
+digest per week that opens offline and shows every camp and all ten positions, and add
+nothing when the same archive is replayed into the same store again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.demo import DemoOutcome, run_demo
+from monitor.models import CAMP_NAMES
+from monitor.pipeline import Settings, open_pipeline
+from monitor.store import open_store
+from monitor.urls import canonical_url
+
+REPO = Path(__file__).resolve().parents[2]
+ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
+MANIFEST = json.loads((ARCHIVE.parent / "manifest.json").read_text(encoding="utf-8"))
+
+
+def settings(root: Path) -> Settings:
+    return Settings(
+        storage=root,
+        sources_path=REPO / "sources.yaml",
+        positions_path=REPO / "positions.yaml",
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoOutcome, Path]:
+    root = tmp_path_factory.mktemp("demo")
+    outcome = asyncio.run(run_demo(settings(root), [ARCHIVE], root / "demo"))
+    return outcome, root / "demo"
+
+
+def stored_urls(root: Path) -> list[str]:
+    store = open_store(f"sqlite:///{root / 'monitor.db'}")
+    try:
+        return [canonical_url(a.url) for a in store.iter_articles()]
+    finally:
+        store.close()
+
+
+def test_the_demo_stores_exactly_the_pieces_on_the_story(demo: tuple[DemoOutcome, Path]) -> None:
+    outcome, root = demo
+    expected = {
+        canonical_url(a["url"])
+        for a in MANIFEST["articles"]
+        if a["relevant"] and a["expect"] in ("stored", "feed_only")
+    }
+    off_topic = {canonical_url(a["url"]) for a in MANIFEST["articles"] if not a["relevant"]}
+    urls = stored_urls(root)
+
+    assert len(urls) == len(set(urls))
+    assert set(urls) == expected
+    assert not set(urls) & off_topic
+    assert outcome.articles == len(expected)
+    assert outcome.dropped == sum(
+        1
+        for a in MANIFEST["articles"]
+        if not a["relevant"] and a["expect"] in ("dropped_irrelevant", "feed_only")
+    )
+
+
+def test_each_week_gets_a_digest_that_opens_offline(demo: tuple[DemoOutcome, Path]) -> None:
+    outcome, root = demo
+    assert list(outcome.digests) == ["2024-W43", "2024-W44"]
+    for week, paths in outcome.digests.items():
+        for kind in ("html", "md", "json"):
+            assert paths[kind] == root / "digests" / f"{week}.{kind}"
+            assert paths[kind].stat().st_size > 1000
+        html = paths["html"].read_text(encoding="utf-8")
+        assert "<script" not in html.lower()
+        assert not re.search(r"""<(link|img|iframe)[^>]+(href|src)=["']?https?:""", html, re.I)
+        assert re.search(r"<svg", html)
+
+
+def test_the_digests_show_every_camp_and_all_ten_positions(
+    demo: tuple[DemoOutcome, Path],
+) -> None:
+    outcome, _ = demo
+    html = "".join(p["html"].read_text(encoding="utf-8") for p in outcome.digests.values())
+    for camp in {a["camp"] for a in MANIFEST["articles"] if a["relevant"]}:
+        assert CAMP_NAMES[camp] in html, camp
+    for n in range(1, 11):
+        assert re.search(rf"\bP{n}\b", html), f"P{n}"
+    data = json.loads(outcome.digests["2024-W44"]["json"].read_text(encoding="utf-8"))
+    assert data["week"] == "2024-W44"
+
+
+def test_replaying_the_archive_again_adds_no_duplicates(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+
+    async def crawl_all() -> int:
+        async with open_pipeline(s, replay=[ARCHIVE]) as pipeline:
+            results = await pipeline.crawl([x for x in pipeline.config.sources if x.enabled])
+            return sum(r.counts["stored"] for r in results)
+
+    first = asyncio.run(crawl_all())
+    before = sorted(stored_urls(tmp_path))
+    second = asyncio.run(crawl_all())
+
+    assert first == len(before) > 30
+    assert second == 0
+    assert sorted(stored_urls(tmp_path)) == before
+
+
+def test_monitor_demo_prints_where_the_digest_is(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "--storage",
+            str(tmp_path),
+            "--sources",
+            str(REPO / "sources.yaml"),
+            "--positions",
+            str(REPO / "positions.yaml"),
+            "demo",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Open the digest:" in result.output
+    assert str(tmp_path / "demo" / "digests" / "2024-W44.html") in result.output
