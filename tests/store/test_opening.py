@@ -26,7 +26,7 @@ def _migration_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def test_first_open_builds_the_schema_and_records_it(database, caplog) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="alembic")
     with database.open() as store:
         assert store.count_articles() == 0
     assert _migration_lines(caplog) == [
@@ -46,7 +46,7 @@ def test_reopening_runs_no_migration_and_keeps_the_data(database, piece, caplog)
         store.upsert_article(
             piece(), source_id="wire", camp="west", capture_id=None, seen_at=piece().published
         )
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="alembic")
     with database.open() as store:
         assert store.count_articles() == 1
     assert _migration_lines(caplog) == []
@@ -69,7 +69,7 @@ def test_the_migrated_database_matches_the_tables_the_code_queries(database) -> 
 
 
 def test_two_daemons_starting_together_migrate_once(database, caplog) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="alembic")
     with ThreadPoolExecutor(max_workers=2) as pool:
         stores = list(pool.map(lambda _: database.open(), range(2)))
     for store in stores:
