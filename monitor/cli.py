@@ -74,7 +74,8 @@ def _settings(ctx: click.Context) -> Settings:
 def _console(err: bool = True) -> Any:
     from rich.console import Console
 
-    return Console(stderr=err, highlight=False)
+    # soft wrap: long URLs and paths stay whole when the output is a pipe or a log file
+    return Console(stderr=err, highlight=False, soft_wrap=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -120,7 +121,12 @@ def _console(err: bool = True) -> Any:
     help="Cross-lingual sentence anchoring with the optional [semantic] extra. "
     "Env: MONITOR_SEMANTIC.",
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Debug log output (-vv: also the HTTP and scheduler libraries).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def main(**params: Any) -> None:
@@ -136,22 +142,26 @@ def main(**params: Any) -> None:
       monitor digest --week 2024-W44    write that week's digest
       monitor diff --text-file a.txt    set one text against the baseline
     """
-    from rich.logging import RichHandler
-
     level = logging.WARNING if params["quiet"] else logging.INFO
-    if params["verbose"] >= 2 or params["debug"]:
+    if params["verbose"] or params["debug"]:
         level = logging.DEBUG
-    elif params["verbose"] == 1:
-        level = logging.INFO
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        datefmt="%H:%M:%S",
-        handlers=[RichHandler(console=_console(), show_path=False, markup=False)],
-        force=True,
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "alembic"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        handler: logging.Handler = RichHandler(console=_console(), show_path=False, markup=False)
+        handler.setFormatter(logging.Formatter("%(message)s", datefmt="%H:%M:%S"))
+    else:  # a daemon's log (docker, systemd): one plain, timestamped line per event
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"
+            )
+        )
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # third-party chatter only with -vv
+    noisy_level = logging.DEBUG if params["verbose"] >= 2 else max(level, logging.WARNING)
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(noisy_level)
 
 
 # ── run / crawl ─────────────────────────────────────────────────────────────────────
@@ -316,7 +326,8 @@ def demo(ctx: click.Context, archive: tuple[str, ...], into: str | None) -> None
     "source_id",
     default=None,
     metavar="ID",
-    help="Use this source's selectors and language from sources.yaml.",
+    help="Use this source's selectors and language from sources.yaml "
+    "(default: the source whose site --url is on, if any).",
 )
 @click.option(
     "--format",
@@ -338,11 +349,14 @@ def extract(
 
     selectors = None
     language = None
-    if source_id:
+    if source_id or url:
         from monitor.config import load_sources
 
-        source = load_sources(_settings(ctx).sources_path).source(source_id)
-        selectors, language = source.selectors, source.language
+        config = load_sources(_settings(ctx).sources_path)
+        # the outlet named, else the one whose site the URL is on: extract as the crawl would
+        source = config.source(source_id) if source_id else config.source_for_url(url or "")
+        if source is not None:
+            selectors, language = source.selectors, source.language
     path = Path(file)
     article = run_extract(
         path.read_bytes(),

@@ -227,6 +227,28 @@ class SourcesFile(_Model):
         known = ", ".join(s.id for s in self.sources)
         raise ConfigError(f"no source with id '{source_id}' (known: {known})", field="sources")
 
+    def source_for_url(self, url: str) -> Source | None:
+        """The watched outlet a URL belongs to, by host; when one domain holds several
+        editions (RIAC: English under /en/, Russian at /), the longest homepage path that
+        prefixes the URL's path wins. None when no outlet claims the host."""
+        parts = urlsplit(url)
+        host = _bare_host(parts.hostname or "")
+        candidates = [
+            s
+            for s in self.sources
+            if not s.global_discovery
+            and any(host == h or host.endswith("." + h) for h in s.hosts())
+        ]
+        if not candidates:
+            return None
+        path = parts.path or "/"
+
+        def depth(s: Source) -> int:
+            home = (urlsplit(s.homepage).path if s.homepage else "/") or "/"
+            return len(home) if path.startswith(home) else -1
+
+        return max(candidates, key=depth)
+
     def interval(self, source: Source) -> int:
         return source.interval_minutes or self.defaults.interval_minutes
 

@@ -259,7 +259,8 @@ class CrawlStatus:
     last_run: datetime | None
     last_ok: datetime | None
     last_error: str | None
-    counts: Mapping[str, int] = field(default_factory=dict)  # "fetched", "stored", "skipped:<reason>"…
+    # "stored", "skipped:<reason>", "failed:<reason>"…
+    counts: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

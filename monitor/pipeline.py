@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -271,25 +270,7 @@ class Pipeline:
         services, the watched outlet on whose domain the piece is (else the service)."""
         if not found_by.global_discovery:
             return found_by
-        url = link.publisher_url or link.url
-        host = host_of(url)
-        candidates = [
-            s
-            for s in self.config.sources
-            if not s.global_discovery
-            and any(host == h or host.endswith("." + h) for h in s.hosts())
-        ]
-        if not candidates:
-            return found_by
-        # one domain, several editions (RIAC en at /en/, ru at /): the longest homepage
-        # path that prefixes the link's path wins
-        path = urlsplit(link.url).path or "/"
-
-        def depth(s: Source) -> int:
-            home = urlsplit(s.homepage).path if s.homepage else "/"
-            return len(home) if path.startswith(home or "/") else -1
-
-        return max(candidates, key=depth)
+        return self.config.source_for_url(link.publisher_url or link.url) or found_by
 
     # ── analysis ────────────────────────────────────────────────────────────────────
 

@@ -155,3 +155,18 @@ def test_the_shipped_sources_file_is_valid() -> None:
         "google_news",
     ):
         assert wanted in ids
+
+
+def test_a_url_is_credited_to_the_outlet_whose_site_it_is_on() -> None:
+    config = load_sources(Path(__file__).parents[2] / "sources.yaml")
+
+    def owner(url: str) -> str | None:
+        source = config.source_for_url(url)
+        return source.id if source else None
+
+    assert owner("https://russiancouncil.ru/en/analytics-and-comments/analytics/x/") == "riac_en"
+    assert owner("https://russiancouncil.ru/analytics-and-comments/analytics/x/") == "riac_ru"
+    assert owner("https://www.bbc.co.uk/news/world-asia-1") == "bbc"
+    assert owner("https://m.guancha.cn/internation/2024_10_28_1.shtml") == "guancha"
+    assert owner("https://www.thehindu.com/news/international/x.ece") is None
+    assert owner("https://api.gdeltproject.org/api/v2/doc/doc") is None  # services own nothing
