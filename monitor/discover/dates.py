@@ -6,7 +6,7 @@ that cannot be right (next week, or 1970 from an unset CMS field). A wrong date 
 than none — the digest buckets pieces by week — so an implausible date is dropped and the
 drop is counted, while the link itself is kept.
 
-The two tables below are the one place where per-outlet time-zone knowledge lives.
+Which outlet writes which zone is known in one place, :mod:`monitor.timezones`.
 """
 
 from __future__ import annotations
@@ -15,47 +15,13 @@ import logging
 import re
 import time
 import warnings
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from dateutil import parser as dateutil_parser
 
+from monitor.timezones import ZONE_ABBREVIATIONS, local_zone
+
 log = logging.getLogger(__name__)
-
-# Hosts (and their subdomains) whose feeds write local time without a zone.
-# Anything not listed is read as UTC, the RSS convention when the zone is missing.
-NAIVE_ZONE_BY_HOST: dict[str, timezone] = {
-    "en.yna.co.kr": timezone(timedelta(hours=9), "KST"),  # Yonhap English RSS pubDate
-    "guancha.cn": timezone(timedelta(hours=8), "CST"),  # Guancha list/JSON times, UTC+8
-}
-
-# Zone names written after a time, in minutes east of UTC. ("CST" is read as US Central,
-# as RFC 822 defines it; Chinese outlets write +0800 or nothing.)
-ZONE_NAMES: dict[str, int] = {
-    "UT": 0,
-    "UTC": 0,
-    "GMT": 0,
-    "Z": 0,
-    "EST": -5 * 60,
-    "EDT": -4 * 60,
-    "CST": -6 * 60,
-    "CDT": -5 * 60,
-    "MST": -7 * 60,
-    "MDT": -6 * 60,
-    "PST": -8 * 60,
-    "PDT": -7 * 60,
-    "KST": 9 * 60,
-    "JST": 9 * 60,
-    "HKT": 8 * 60,
-    "MSK": 3 * 60,
-    "EET": 2 * 60,
-    "EEST": 3 * 60,
-    "CET": 1 * 60,
-    "CEST": 2 * 60,
-    "BST": 1 * 60,
-    "WET": 0,
-    "WEST": 1 * 60,
-    "IST": 5 * 60 + 30,
-}
 
 OLDEST_PLAUSIBLE = datetime(1991, 1, 1, tzinfo=UTC)  # before the web, a date is a bug
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -68,13 +34,10 @@ _CJK_DATE = re.compile(r"(\d)\s*[年月]\s*")
 _HAS_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 
 
-def naive_zone(host: str) -> timezone:
-    """The zone a feed on ``host`` means when it writes a date without one."""
-    host = host.lower().rstrip(".")
-    for known, zone in NAIVE_ZONE_BY_HOST.items():
-        if host == known or host.endswith("." + known):
-            return zone
-    return UTC
+def naive_zone(host: str) -> tzinfo:
+    """The zone a feed on ``host`` means when it writes a date without one: the outlet's
+    own when known, else UTC (the RSS convention)."""
+    return local_zone(host) or UTC
 
 
 def parse_date(
@@ -129,8 +92,8 @@ def read_date(text: str, host: str) -> datetime | None:
 def _read(text: str, host: str) -> datetime | None:
     zone: timezone | None = None
     match = _ZONE_NAME_AT_END.search(text)
-    if match and match.group(1).upper() in ZONE_NAMES:
-        zone = timezone(timedelta(minutes=ZONE_NAMES[match.group(1).upper()]))
+    if match and match.group(1).upper() in ZONE_ABBREVIATIONS:
+        zone = timezone(timedelta(minutes=ZONE_ABBREVIATIONS[match.group(1).upper()]))
         text = text[: match.start()]
     value = _rfc822(text) or _iso(text) or _loose(text)
     if value is None:

@@ -7,7 +7,7 @@ English (read by dateutil), Russian or Ukrainian, and a date in the URL as a las
 
 A date without an offset is read in the source's local zone when we know it, else in UTC.
 We know it for the outlets we watch and for country domains with one time zone (.cn, .kr,
-.ua; .ru is read as Moscow time, where Russian media publish); see :func:`local_zone`. A
+.ua; .ru is read as Moscow time); see :mod:`monitor.timezones`. A
 date without a time of day (URL dates, ``23.10.2024``) is taken as 12:00 of that day in
 that zone: noon keeps the calendar day when converted to UTC from any zone between
 UTC−11 and UTC+12, so a piece dated Monday in Seoul is not filed under Sunday. Years
@@ -19,24 +19,15 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, tzinfo
-from functools import lru_cache
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
 
-logger = logging.getLogger(__name__)
+from monitor.timezones import ZONE_ABBREVIATIONS, local_zone
 
-_HOST_ZONES = {
-    "russiancouncil.ru": "Europe/Moscow",
-    "tass.com": "Europe/Moscow",
-    "tass.ru": "Europe/Moscow",
-    "guancha.cn": "Asia/Shanghai",
-    "globaltimes.cn": "Asia/Shanghai",
-    "yna.co.kr": "Asia/Seoul",
-    "kyivindependent.com": "Europe/Kyiv",
-}
-_TLD_ZONES = {"ru": "Europe/Moscow", "cn": "Asia/Shanghai", "kr": "Asia/Seoul", "ua": "Europe/Kyiv"}
+__all__ = ["date_from_url", "local_zone", "parse_date"]
+
+logger = logging.getLogger(__name__)
 
 _MONTHS = {
     # Russian, genitive and nominative stems
@@ -46,12 +37,6 @@ _MONTHS = {
     "січ": 1, "лют": 2, "берез": 3, "квіт": 4, "травн": 5, "черв": 6, "лип": 7,
     "серп": 8, "верес": 9, "жовт": 10, "листопад": 11, "груд": 12,
 }  # fmt: skip
-_TZ_NAMES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "BST": 3600, "CET": 3600, "CEST": 7200, "EET": 7200,
-    "EEST": 10800, "MSK": 10800, "KST": 32400, "JST": 32400, "HKT": 28800,
-    "EST": -18000, "EDT": -14400, "CDT": -18000, "PST": -28800, "PDT": -25200,
-}  # fmt: skip
-
 _YEAR = re.compile(r"(?<!\d)(19[9]\d|20\d\d)(?!\d)")
 _DOTTED = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4})(?:\D{1,3}(\d{1,2}):(\d{2}))?(?!\d)")
 _CJK_DATE = re.compile(
@@ -67,25 +52,6 @@ _URL_PATTERNS = (
     re.compile(r"/AEN(20\d\d)(\d\d)(\d\d)\d+"),  # Yonhap
     re.compile(r"/(20\d\d)(\d\d)(\d\d)/"),
 )
-
-
-def local_zone(url: str) -> tzinfo | None:
-    """The time zone an outlet writes naive dates in, when we know it."""
-    host = (urlsplit(url).hostname or "").lower()
-    for known, zone in _HOST_ZONES.items():
-        if host == known or host.endswith("." + known):
-            return _zone(zone)
-    tld = host.rsplit(".", 1)[-1]
-    return _zone(_TLD_ZONES[tld]) if tld in _TLD_ZONES else None
-
-
-@lru_cache(maxsize=32)
-def _zone(name: str) -> tzinfo | None:
-    try:
-        return ZoneInfo(name)
-    except ZoneInfoNotFoundError:  # no tzdata on this machine
-        logger.warning("time zone %s unknown here; naive dates read as UTC", name)
-        return None
 
 
 def parse_date(value: str | None, zone: tzinfo | None = None) -> datetime | None:
@@ -177,8 +143,8 @@ def _zone_of(name: str | None, offset: int | None) -> int | None:
     Without a hook dateutil reads an abbreviation that matches the *machine's* zone as
     local time, and warns (future versions: raise) on the others.
     """
-    if name and name.upper() in _TZ_NAMES:
-        return _TZ_NAMES[name.upper()]
+    if name and name.upper() in ZONE_ABBREVIATIONS:
+        return ZONE_ABBREVIATIONS[name.upper()] * 60
     if offset is not None and abs(offset) < 24 * 3600:
         return offset
     return None

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.discover.dates import NAIVE_ZONE_BY_HOST, parse_date
+from monitor.discover.dates import parse_date
 
 NOW = datetime(2024, 10, 24, 6, 0, tzinfo=UTC)
 
@@ -22,7 +22,8 @@ NOW = datetime(2024, 10, 24, 6, 0, tzinfo=UTC)
         # …but a zone, when written, always wins over the host's default
         ("Thu, 24 Oct 2024 10:31:00 +0000", "en.yna.co.kr", "2024-10-24T10:31:00+00:00"),
         # elsewhere a missing zone means UTC
-        ("Thu, 24 Oct 2024 10:31:00", "tass.com", "2024-10-24T10:31:00+00:00"),
+        ("Thu, 24 Oct 2024 10:31:00", "tass.com", "2024-10-24T07:31:00+00:00"),  # Moscow
+        ("Thu, 24 Oct 2024 10:31:00", "example.org", "2024-10-24T10:31:00+00:00"),
         ("Wed, 23 Oct 2024 15:02:44 +0300", "tass.com", "2024-10-23T12:02:44+00:00"),
         ("Wed, 23 Oct 2024 15:02:44 MSK", "tass.com", "2024-10-23T12:02:44+00:00"),
         ("Wed, 23 Oct 2024 19:15:00 KST", "example.org", "2024-10-23T10:15:00+00:00"),
@@ -62,12 +63,13 @@ def test_no_date_is_not_a_problem() -> None:
     assert parse_date("  ", host="example.org", now=NOW) == (None, None)
 
 
-def test_the_naive_zone_table_covers_subdomains_only_of_listed_hosts() -> None:
-    assert "en.yna.co.kr" in NAIVE_ZONE_BY_HOST
+def test_zone_less_dates_are_read_in_the_outlets_own_zone() -> None:
     kst = parse_date("2024-10-23 21:05:00", host="m.en.yna.co.kr", now=NOW)[0]
-    utc = parse_date("2024-10-23 21:05:00", host="notyna.co.kr", now=NOW)[0]
-    assert kst is not None and utc is not None
+    msk = parse_date("Wed, 23 Oct 2024 21:05:00", host="tass.com", now=NOW)[0]
+    utc = parse_date("2024-10-23 21:05:00", host="notyna.example.org", now=NOW)[0]
+    assert kst is not None and msk is not None and utc is not None
     assert (utc - kst).total_seconds() == 9 * 3600
+    assert (utc - msk).total_seconds() == 3 * 3600
 
 
 @given(
