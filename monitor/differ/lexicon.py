@@ -96,7 +96,10 @@ def union(
         return None
     ws = word_start(language)
     we = r"(?!\w)" if whole_words and ws else ""
-    return re.compile("|".join(f"{ws}(?:{c}){we}" for c in cues), re.IGNORECASE)
+    # One look-behind in front of the whole alternation, not one per branch: the engine
+    # then skips mid-word positions at once (several times faster on long texts).
+    body = "|".join(f"(?:{c})" for c in cues)
+    return re.compile(f"{ws}(?:{body}){we}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -107,14 +110,19 @@ class LabelSet:
     items: tuple[tuple[re.Pattern[str], str], ...]
 
     def labels(self, text: str) -> list[tuple[str, str]]:
-        """(label, matched text) for every item found in ``text``, in item order."""
-        if self.any is None or not self.any.search(text):
+        """(label, matched text) for every item found in ``text``, in text order.
+
+        One scan with the combined pattern; each hit is then named by the first item that
+        matches the hit's own few characters (cheap, unlike searching the text per item).
+        """
+        if self.any is None:
             return []
         out = []
-        for rx, label in self.items:
-            m = rx.search(text)
-            if m:
-                out.append((label, m.group(0)))
+        for m in self.any.finditer(text):
+            for rx, label in self.items:
+                if rx.fullmatch(text, m.start(), m.end()) or rx.match(text, m.start()):
+                    out.append((label, m.group(0)))
+                    break
         return out
 
 

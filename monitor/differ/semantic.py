@@ -110,9 +110,12 @@ class SemanticAnchors:
         slow = dict(zip(slow_texts, self._slow.query(slow_texts), strict=True))
         for _, pid, i in scored:
             s = rows[pid][i][0]
-            sim = float(np.max(self._proto_slow[pid] @ slow[s.text]))
-            if sim < RERANK_THRESHOLD:
+            sims = {q: float(np.max(m @ slow[s.text])) for q, m in self._proto_slow.items()}
+            # about P, and about P more than about any other position: "Moscow denied arms
+            # transfers" carries a P4 cue (a denial) but is about P3
+            if sims[pid] < RERANK_THRESHOLD or max(sims, key=sims.__getitem__) != pid:
                 continue
+            sim = sims[pid]
             sig = read_sentence(s.text, cues[pid], lex, context=True)
             if sig is not None:
                 log.debug("semantic anchor %s (%.2f): %s", pid, sim, s.text[:80])
