@@ -1,10 +1,14 @@
 """How a piece frames the story, independent of the baseline: what it calls the North
 Korean personnel, how many it says there are, how sure it is, whom it cites, which loaded
 words it uses and which subtopics it spends sentences on.
+
+The label scans run once over the whole piece (sentences joined by newlines) rather than
+sentence by sentence: on a full-length article that is most of the framing's cost.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from monitor.differ.lexicon import CompiledLexicon
@@ -66,27 +70,35 @@ def epistemic(claim_sentences: Sequence[str], lex: CompiledLexicon) -> Epistemic
     return "asserted"
 
 
+def subtopic_counts(sentences: Sequence[str], lex: CompiledLexicon) -> dict[str, int]:
+    """Subtopic → number of sentences that touch it."""
+    text = "\n".join(sentences)
+    starts = []
+    offset = 0
+    for s in sentences:
+        starts.append(offset)
+        offset += len(s) + 1
+    counts: dict[str, int] = {}
+    for name, rx in lex.subtopics:
+        hit = {bisect_right(starts, m.start()) for m in rx.finditer(text)}
+        if hit:
+            counts[name] = len(hit)
+    return counts
+
+
 def framing(
     sentences: Sequence[str], lex: CompiledLexicon, claim_sentences: Sequence[str]
 ) -> Framing:
     labels, terms = troop_labels(sentences, lex)
-    sources: dict[str, None] = {}
-    loaded: dict[str, None] = {}
-    subtopics: dict[str, int] = {}
-    for s in sentences:
-        for label, _ in lex.sources.labels(s):
-            sources.setdefault(label)
-        for label, _ in lex.loaded_terms.labels(s):
-            loaded.setdefault(label)
-        for name, rx in lex.subtopics:
-            if rx.search(s):
-                subtopics[name] = subtopics.get(name, 0) + 1
+    text = "\n".join(sentences)
+    sources = dict.fromkeys(label for label, _ in lex.sources.labels(text))
+    loaded = dict.fromkeys(label for label, _ in lex.loaded_terms.labels(text))
     return Framing(
         troop_labels=tuple(labels),
         troop_count=troop_count(sentences, lex),
         epistemic=epistemic(claim_sentences, lex),
         sources_cited=tuple(sources),
         loaded_terms=tuple(loaded),
-        subtopics=subtopics,
+        subtopics=subtopic_counts(sentences, lex),
         troop_terms=tuple(terms),
     )

@@ -202,7 +202,8 @@ def _modify(text: str, hit: Hit, lex: CompiledLexicon) -> Hit:
     # "reportedly sent", "Kyiv claims … are fighting": softened, not turned
     if _before(lex.hedges, text, hit.start, lex.language):
         hit = hit.scaled("~", HEDGED)
-    if _before(lex.claim_markers, text, hit.start, lex.language):
+    # a claim marker ("Kyiv claims that…", "как утверждается") reports everything after it
+    if lex.claim_markers is not None and lex.claim_markers.search(text, 0, hit.start):
         hit = hit.scaled("^", CLAIMED)
     return hit
 
@@ -284,19 +285,18 @@ def read_sentence(
     anchored = cues.anchors is not None and cues.anchors.search(text) is not None
     if not (anchored or context or cues.numbers):
         return None
-    raw: list[Hit] = []
-    for rx, direction, weight in cues.lists:
-        for m in rx.finditer(text):
-            raw.append(
-                Hit(m.group(0), direction, weight, m.start(), m.end(), strong=weight >= STRONG)
-            )
     number_hits, near = _number_hits(text, cues)
     anchored = anchored or near
     if not (anchored or context):
         return None
-    raw.extend(number_hits)
-    if not anchored:  # only a framing cue reaches back to the previous sentence's topic
-        raw = [h for h in raw if h.strong]
+    raw: list[Hit] = number_hits if anchored else []
+    for rx, direction, weight in cues.lists:
+        if not anchored and weight < STRONG:
+            continue  # only a framing cue reaches back to the previous sentence's topic
+        for m in rx.finditer(text):
+            raw.append(
+                Hit(m.group(0), direction, weight, m.start(), m.end(), strong=weight >= STRONG)
+            )
     if not raw:
         return SentenceSignal(0.0, (), anchored) if anchored else None
     hits = _absorb(text, [_modify(text, h, lex) for h in _drop_nested(raw)], lex.language)

