@@ -101,16 +101,44 @@ def _split_razdel(text: str) -> list[str]:
     return [s.text for s in sentenize(text)]
 
 
+MAX_SENTENCE = 600  # characters; longer "sentences" are lists, tables or unpunctuated dumps
+
+
+def _cap(sentence: str) -> list[str]:
+    """Cut an over-long sentence at its last clause break (or space) before the limit.
+
+    Scraped pages sometimes hold a whole page without one full stop; quoting that as one
+    "sentence" would be useless evidence and would make the clause rules quadratic.
+    """
+    out: list[str] = []
+    while len(sentence) > MAX_SENTENCE:
+        head = sentence[:MAX_SENTENCE]
+        cut = 0
+        for pattern in (r"[;；:：]\s*", r"[,，、]\s*", r"\s+"):
+            found = [m.end() for m in re.finditer(pattern, head) if m.end() > MAX_SENTENCE // 3]
+            if found:
+                cut = found[-1]
+                break
+        cut = cut or MAX_SENTENCE
+        out.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    if sentence:
+        out.append(sentence)
+    return out
+
+
 def split_sentences(text: str, language: str) -> list[str]:
     """Sentences of one paragraph (or of a whole text without paragraph breaks)."""
     text = re.sub(r"[ \t\r\f\v]+", " ", text.replace("\n", " ")).strip()
     if not text:
         return []
     if language in ("zh", "ja"):
-        return _split_cjk(text)
-    if language in ("ru", "uk", "bg"):
-        return _split_razdel(text)
-    return _split_regex(text)
+        raw = _split_cjk(text)
+    elif language in ("ru", "uk", "bg"):
+        raw = _split_razdel(text)
+    else:
+        raw = _split_regex(text)
+    return [part for s in raw for part in _cap(s)]
 
 
 def segment(text: str, language: str, title: str | None = None) -> list[Sentence]:

@@ -60,3 +60,18 @@ def test_figures_are_read_in_each_language(text: str, value: float, unit: str) -
 
 def test_years_are_not_counts() -> None:
     assert quantities("In 2024 the treaty was signed") == []
+
+
+def test_a_page_without_full_stops_is_cut_into_quotable_pieces() -> None:
+    blob = ", ".join(["North Korean troops were seen near Kursk"] * 400)  # one 17,000-char line
+    parts = split_sentences(blob, "en")
+    assert len(parts) > 20
+    assert all(len(p) <= 600 for p in parts)
+    assert "".join(parts).replace(" ", "") == blob.replace(" ", "")  # nothing lost
+
+
+def test_a_hostile_piece_still_gets_a_result(differ) -> None:  # type: ignore[no-untyped-def]
+    blob = "朝鲜士兵" * 20000 + "\x00\ufffd" + "[red]markup[/red] " * 1000
+    result = differ.diff(blob, language="zh")
+    assert set(result.positions) == {f"P{i}" for i in range(1, 11)}
+    assert all(len(e.sentence) <= 600 for r in result.positions.values() for e in r.evidence)
