@@ -202,9 +202,12 @@ def _modify(text: str, hit: Hit, lex: CompiledLexicon) -> Hit:
     # "reportedly sent", "Kyiv claims … are fighting": softened, not turned
     if _before(lex.hedges, text, hit.start, lex.language):
         hit = hit.scaled("~", HEDGED)
-    # a claim marker ("Kyiv claims that…", "как утверждается") reports everything after it
-    if lex.claim_markers is not None and lex.claim_markers.search(text, 0, hit.start):
-        hit = hit.scaled("^", CLAIMED)
+    # a claim marker ("Kyiv claims that…", "как утверждается") reports what follows it,
+    # up to a turn ("…, but Moscow never confirmed it")
+    if lex.claim_markers is not None:
+        turns = [m.end() for m in _TURN.finditer(text, 0, hit.start)]
+        if lex.claim_markers.search(text, turns[-1] if turns else 0, hit.start):
+            hit = hit.scaled("^", CLAIMED)
     return hit
 
 

@@ -76,6 +76,7 @@ CASES = [
            "Pyongyang, Western diplomats say.", "P10", "contest"),
     ("ru", "Россия и Китай тесно координируют свои позиции по корейскому вопросу.", "P10", "echo"),
     ("zh", "北京对朝俄走近感到不安，担心自身影响力被削弱。", "P10", "contest"),
+    ("ru", "В Пекине с тревогой наблюдают за сближением Москвы и Пхеньяна.", "P10", "contest"),
 ]
 
 
@@ -119,6 +120,9 @@ def test_a_passing_or_neutral_mention_stays_absent(differ: Differ, lang: str, te
          "echo"),
         ("The Kremlin has not confirmed that North Korean soldiers are in Russia.", "echo"),
         ("The Kremlin has confirmed that North Korean soldiers are in Russia.", "contest"),
+        ("The Kremlin has repeatedly refused to confirm the presence of North Korean troops.",
+         "echo"),
+        ("Putin did not deny that North Korean troops were in Russia.", "contest"),
     ],
 )
 def test_negation_denial_and_attribution_turn_the_troop_claim(
@@ -136,6 +140,8 @@ def test_negation_denial_and_attribution_turn_the_troop_claim(
         ("zh", "朝鲜已向俄罗斯派兵。", "contest"),
         ("zh", "朝鲜并未向俄罗斯派兵。", "echo"),
         ("zh", "所谓朝鲜士兵参战的说法纯属炒作。", "echo"),
+        ("zh", "西方媒体大肆渲染朝鲜出兵一事，但俄方从未证实。", "echo"),
+        ("zh", "乌克兰方面声称朝鲜已派遣1万名士兵前往俄罗斯。", "contest"),
     ],
 )
 def test_flips_work_in_russian_and_chinese(
