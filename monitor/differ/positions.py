@@ -73,9 +73,13 @@ class LanguageCues(_Model):
     contest_strong: tuple[str, ...] = Field(
         (), description="contest cues that frame the whole sentence ('officially confirmed')"
     )
+    neutral: tuple[str, ...] = Field(
+        (), description="phrases that look like cues but say nothing for the position "
+        "('denied knowledge', 'declined to comment'): they silence the cues inside them"
+    )
     prototypes: Prototypes = Field(default_factory=Prototypes)  # type: ignore[arg-type]
 
-    @field_validator("anchors", "echo", "contest", "echo_strong", "contest_strong")
+    @field_validator("anchors", "echo", "contest", "echo_strong", "contest_strong", "neutral")
     @classmethod
     def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return check_regexes(v)

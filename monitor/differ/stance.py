@@ -93,6 +93,7 @@ def compile_cues(position: Position, language: str) -> CompiledCues:
         (cues.echo_strong, 1, STRONG),
         (cues.contest, -1, PLAIN),
         (cues.contest_strong, -1, STRONG),
+        (cues.neutral, 0, STRONG),
     ):
         rx = union(pats, language)
         if rx is not None:
@@ -302,7 +303,12 @@ def read_sentence(
             )
     if not raw:
         return SentenceSignal(0.0, (), anchored) if anchored else None
+    # neutral phrases ("declined to comment") silence the cues inside and around them in
+    # their clause, like a frame with no direction, then leave
     hits = _absorb(text, [_modify(text, h, lex) for h in _drop_nested(raw)], lex.language)
+    hits = [h for h in hits if h.direction != 0]
+    if not hits:
+        return SentenceSignal(0.0, (), anchored) if anchored else None
     score = sum(h.direction * h.weight for h in hits)
     # Three hedged cues are still one hedged sentence: cap by its least-modified cue.
     winners = [h.factor for h in hits if h.direction * score > 0]

@@ -102,6 +102,9 @@ NEUTRAL = [
     ("ru", "Путин и Ким Чен Ын обсудили развитие туризма и железнодорожного сообщения."),
     ("zh", "普京与金正恩共同出席了欢迎宴会，并互赠礼物。"),
     ("en", "Russia and North Korea signed what Kim called a military alliance."),
+    ("en", "Beijing denied any knowledge of the North Korean troop deployments."),
+    ("en", "Asked about North Korean soldiers in Kursk, Peskov declined to comment."),
+    ("zh", "中方表示不掌握朝鲜士兵赴俄的具体情况。"),
 ]
 
 
