@@ -201,7 +201,13 @@ class Pipeline:
 
         async def one(link: Link) -> None:
             async with gate:
-                await self._collect_one(source, link, result)
+                try:
+                    await self._collect_one(source, link, result)
+                except Exception as exc:  # a defect on one piece must not cost the others
+                    reason, message = failure_reason(exc)
+                    result.counts[f"failed:{reason}"] += 1
+                    result.errors.append(f"{link.url}: {message}")
+                    log.exception("%s: %s failed", source.id, link.url)
 
         await asyncio.gather(*(one(link) for link in fresh))
 

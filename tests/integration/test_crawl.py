@@ -196,3 +196,26 @@ def test_a_broken_page_is_skipped_and_the_rest_is_kept(world: World, tmp_path: P
     assert result.ok
     assert result.counts["stored"] == 1
     assert sum(v for k, v in result.counts.items() if k.startswith("failed:")) == 1
+
+
+def test_a_defect_on_one_piece_does_not_cost_the_others(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even an unforeseen crash (here: the differ on one piece) is one counted failure."""
+    from monitor.differ import Differ
+
+    build_site(world)
+    settings = settings_for(world, tmp_path)
+    real = Differ.diff
+
+    def flaky(self: Differ, text: str, **kw: object):  # type: ignore[no-untyped-def]
+        if "Pentagon" in text:
+            raise RuntimeError("differ defect")
+        return real(self, text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Differ, "diff", flaky)
+    result = asyncio.run(crawl(settings))
+
+    assert result.counts["stored"] == 2  # stored before the differ ran; re-analysed later
+    assert result.counts["failed:bug:RuntimeError"] == 1
+    assert any("differ defect" in e for e in result.errors)
