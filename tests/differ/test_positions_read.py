@@ -105,6 +105,8 @@ NEUTRAL = [
     ("en", "Beijing denied any knowledge of the North Korean troop deployments."),
     ("en", "Asked about North Korean soldiers in Kursk, Peskov declined to comment."),
     ("zh", "中方表示不掌握朝鲜士兵赴俄的具体情况。"),
+    ("en", "The war in Ukraine has become a proxy war between Russia and the West."),
+    ("en", "Russia has become China's junior partner, some analysts say."),  # not about the DPRK
 ]
 
 
