@@ -100,10 +100,15 @@ class Differ:
                 Scored(s.text, s.index, sig) for s, sig in per_position[p.id] if sig is not None
             ]
             results[p.id] = aggregate(p.id, scored)
-        claim = [e.sentence for e in results[TROOPS].evidence] if TROOPS in results else []
-        if not claim:
-            claim = [e.sentence for r in results.values() for e in r.evidence]
-        frame = framing([s.text for s in sentences], lang.lexicon, claim)
+        # the troop claim if the piece makes one, else whatever it takes a stance on; in
+        # text order, so the first is the lead
+        troops = results.get(TROOPS)
+        evidence = list(troops.evidence) if troops is not None else []
+        if not evidence:
+            evidence = [e for r in results.values() for e in r.evidence]
+        claim = [e.sentence for e in sorted(evidence, key=lambda e: e.index)]
+        doubted = troops is not None and troops.stance == "echo"
+        frame = framing([s.text for s in sentences], lang.lexicon, claim, doubted=doubted)
         return DiffResult(
             positions=results,
             framing=frame,

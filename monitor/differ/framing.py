@@ -55,16 +55,24 @@ def troop_count(sentences: Sequence[str], lex: CompiledLexicon) -> int | None:
     return best
 
 
-def epistemic(claim_sentences: Sequence[str], lex: CompiledLexicon) -> Epistemic | None:
-    """How the main claim is held: hedged (doubted, denied, softened), attributed, asserted."""
+def epistemic(
+    claim_sentences: Sequence[str], lex: CompiledLexicon, *, doubted: bool = False
+) -> Epistemic | None:
+    """How the main claim is held: hedged (the piece doubts or denies it), attributed (it
+    credits the claim to a source), or asserted (it states it as fact).
+
+    ``claim_sentences`` come in text order; the first is the lead. A modal "may" or
+    "reportedly" alone does not make a claim hedged — wire copy uses them for claims it
+    attributes; doubt means distancing ("allegedly", "so-called") or a doubting verdict.
+    """
     if not claim_sentences:
         return None
+    if doubted:
+        return "hedged"
     for s in claim_sentences:
         if lex.distancing is not None and lex.distancing.search(s):
             return "hedged"
     lead = claim_sentences[0]
-    if lex.hedges is not None and lex.hedges.search(lead):
-        return "hedged"
     if lex.attribution is not None and lex.attribution.search(lead):
         return "attributed"
     return "asserted"
@@ -87,7 +95,11 @@ def subtopic_counts(sentences: Sequence[str], lex: CompiledLexicon) -> dict[str,
 
 
 def framing(
-    sentences: Sequence[str], lex: CompiledLexicon, claim_sentences: Sequence[str]
+    sentences: Sequence[str],
+    lex: CompiledLexicon,
+    claim_sentences: Sequence[str],
+    *,
+    doubted: bool = False,
 ) -> Framing:
     labels, terms = troop_labels(sentences, lex)
     text = "\n".join(sentences)
@@ -96,7 +108,7 @@ def framing(
     return Framing(
         troop_labels=tuple(labels),
         troop_count=troop_count(sentences, lex),
-        epistemic=epistemic(claim_sentences, lex),
+        epistemic=epistemic(claim_sentences, lex, doubted=doubted),
         sources_cited=tuple(sources),
         loaded_terms=tuple(loaded),
         subtopics=subtopic_counts(sentences, lex),

@@ -90,3 +90,23 @@ def test_the_version_follows_the_content_not_the_formatting(tmp_path: Path, posi
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_positions(tmp_path / "nope.yaml")
+
+
+def test_a_broken_lexicon_file_is_a_config_error_with_its_line(tmp_path: Path) -> None:
+    from monitor.differ.lexicon import load_lexicon_file
+
+    path = tmp_path / "xx.yaml"
+    path.write_text("language: xx\nnegation:\n  - not\n  - '(unclosed'\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_lexicon_file(path)
+    assert err.value.line == 4 and err.value.field == "negation"
+    assert "(unclosed" in str(err.value)
+
+
+def test_every_shipped_lexicon_loads() -> None:
+    from monitor.differ.lexicon import LEXICON_DIR, available_languages, load_lexicon_file
+
+    langs = available_languages()
+    assert {"en", "ru", "zh", "uk", "ko"} <= set(langs)
+    for lang in langs:
+        assert load_lexicon_file(LEXICON_DIR / f"{lang}.yaml").language == lang
