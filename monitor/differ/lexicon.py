@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.config import load_yaml_model
-from monitor.differ.positions import UNSPACED_LANGUAGES, check_regexes
+from monitor.differ.positions import UNSPACED_LANGUAGES, Cue, check_regexes
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 
@@ -29,21 +29,21 @@ class LanguageLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     language: str = Field(pattern=r"^[a-z]{2}$")
-    negation: tuple[str, ...] = Field((), description="negate a cue that follows closely")
-    negation_after: tuple[str, ...] = Field((), description="negate a cue just before them")
-    denial: tuple[str, ...] = Field(
+    negation: tuple[Cue, ...] = Field((), description="negate a cue that follows closely")
+    negation_after: tuple[Cue, ...] = Field((), description="negate a cue just before them")
+    denial: tuple[Cue, ...] = Field(
         (), description="deny an assertion that follows (flip contest cues, not echo verdicts)"
     )
-    denial_after: tuple[str, ...] = Field((), description="deny an assertion just before them")
-    distancing: tuple[str, ...] = Field(
+    denial_after: tuple[Cue, ...] = Field((), description="deny an assertion just before them")
+    distancing: tuple[Cue, ...] = Field(
         (), description="cast doubt on what follows in the sentence (allegedly, so-called)"
     )
-    claim_markers: tuple[str, ...] = Field(
+    claim_markers: tuple[Cue, ...] = Field(
         (), description="report a claim as someone's accusation (claims, accuses): weaken it"
     )
-    hedges: tuple[str, ...] = Field((), description="soften a statement (reportedly, may)")
-    attribution: tuple[str, ...] = Field((), description="credit a statement to a source")
-    dprk: tuple[str, ...] = Field((), description="mentions of North Korea / its people")
+    hedges: tuple[Cue, ...] = Field((), description="soften a statement (reportedly, may)")
+    attribution: tuple[Cue, ...] = Field((), description="credit a statement to a source")
+    dprk: tuple[Cue, ...] = Field((), description="mentions of North Korea / its people")
     troop_terms: dict[str, str] = Field(
         default_factory=dict, description="regex → English label for what troops are called"
     )
@@ -51,18 +51,9 @@ class LanguageLexicon(BaseModel):
     loaded_terms: dict[str, str] = Field(
         default_factory=dict, description="regex → English gloss of a loaded term"
     )
-    subtopics: dict[str, tuple[str, ...]] = Field(
+    subtopics: dict[str, tuple[Cue, ...]] = Field(
         default_factory=dict, description="subtopic → regexes"
     )
-
-    @field_validator(
-        "negation", "negation_after", "denial", "denial_after", "distancing", "claim_markers",
-        "hedges", "attribution",
-        "dprk",
-    )
-    @classmethod
-    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return check_regexes(v)
 
     @field_validator("troop_terms", "sources", "loaded_terms")
     @classmethod
@@ -70,12 +61,6 @@ class LanguageLexicon(BaseModel):
         check_regexes(tuple(v))
         return v
 
-    @field_validator("subtopics")
-    @classmethod
-    def _subtopics(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for cues in v.values():
-            check_regexes(cues)
-        return v
 
 
 def word_start(language: str) -> str:

@@ -17,9 +17,16 @@ import json
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from monitor.config import load_yaml_model
 
@@ -34,16 +41,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def check_regex(value: str) -> str:
+    """A cue must compile; the message quotes the cue so the user can find it."""
+    if not value.strip():
+        raise ValueError("a cue is empty")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"cue {value!r} is not a valid regular expression ({exc})") from exc
+    return value
+
+
 def check_regexes(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Every cue must compile; the message quotes the cue so the user can find it."""
     for v in values:
-        if not v.strip():
-            raise ValueError("a cue is empty")
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"cue {v!r} is not a valid regular expression ({exc})") from exc
+        check_regex(v)
     return values
+
+
+# One cue, validated on its own so an error points at its own line of the file.
+Cue = Annotated[str, AfterValidator(check_regex)]
 
 
 def check_languages(value: dict[str, object]) -> dict[str, object]:
@@ -63,26 +79,22 @@ class Prototypes(_Model):
 class LanguageCues(_Model):
     """One position's cues in one language (regexes, case-insensitive)."""
 
-    anchors: tuple[str, ...] = Field(min_length=1, description="topic phrases of the position")
-    echo: tuple[str, ...] = Field((), description="phrases that echo the baseline's claim")
-    contest: tuple[str, ...] = Field((), description="phrases that contest it")
-    echo_strong: tuple[str, ...] = Field(
+    anchors: tuple[Cue, ...] = Field(min_length=1, description="topic phrases of the position")
+    echo: tuple[Cue, ...] = Field((), description="phrases that echo the baseline's claim")
+    contest: tuple[Cue, ...] = Field((), description="phrases that contest it")
+    echo_strong: tuple[Cue, ...] = Field(
         (), description="echo cues that frame the whole sentence ('unconfirmed', 'denied'): "
         "they outweigh plain contest cues in the same sentence"
     )
-    contest_strong: tuple[str, ...] = Field(
+    contest_strong: tuple[Cue, ...] = Field(
         (), description="contest cues that frame the whole sentence ('officially confirmed')"
     )
-    neutral: tuple[str, ...] = Field(
+    neutral: tuple[Cue, ...] = Field(
         (), description="phrases that look like cues but say nothing for the position "
         "('denied knowledge', 'declined to comment'): they silence the cues inside them"
     )
     prototypes: Prototypes = Field(default_factory=Prototypes)  # type: ignore[arg-type]
 
-    @field_validator("anchors", "echo", "contest", "echo_strong", "contest_strong", "neutral")
-    @classmethod
-    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return check_regexes(v)
 
 
 class NumberRule(_Model):
@@ -95,7 +107,7 @@ class NumberRule(_Model):
     vague_contest: bool = Field(
         False, description="vague large amounts ('billions', 'millions of shells') contest it"
     )
-    near: dict[str, tuple[str, ...]] = Field(
+    near: dict[str, tuple[Cue, ...]] = Field(
         description="per language, regexes one of which must occur in the sentence"
     )
     window: int | None = Field(
@@ -109,8 +121,6 @@ class NumberRule(_Model):
     @classmethod
     def _near(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         check_languages(v)  # type: ignore[arg-type]
-        for cues in v.values():
-            check_regexes(cues)
         return v
 
     @model_validator(mode="after")

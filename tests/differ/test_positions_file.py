@@ -49,7 +49,7 @@ def test_a_broken_regex_names_its_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_positions(path)
     assert err.value.line == _line_of(path, "'modest(', 'small'")
-    assert err.value.field == "positions[0].languages.en.echo"
+    assert err.value.field == "positions[0].languages.en.echo[0]"
     assert "modest(" in str(err.value) and "regular expression" in str(err.value)
 
 
@@ -99,7 +99,7 @@ def test_a_broken_lexicon_file_is_a_config_error_with_its_line(tmp_path: Path) -
     path.write_text("language: xx\nnegation:\n  - not\n  - '(unclosed'\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_lexicon_file(path)
-    assert err.value.line == 4 and err.value.field == "negation"
+    assert err.value.line == 4 and err.value.field == "negation[1]"
     assert "(unclosed" in str(err.value)
 
 
