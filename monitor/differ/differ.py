@@ -136,6 +136,13 @@ class Differ:
                 rows.append((s, sig))
                 prev_anchored = sig is not None and sig.anchored
                 previous = s
+            if cues.numbers and any(sig is not None and sig.anchored for _, sig in rows):
+                # the piece is about this position: "the troops" now means *those* troops
+                for k, (s, sig) in enumerate(rows):
+                    if sig is None or not sig.anchored:
+                        again = read_sentence(folded[k], cues, lang.lexicon, topical=True)
+                        if again is not None and again.anchored:
+                            rows[k] = (s, again)
             out[pid] = rows
         return out
 

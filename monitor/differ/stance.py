@@ -213,13 +213,13 @@ def _modify(text: str, hit: Hit, lex: CompiledLexicon) -> Hit:
 
 
 def _number_hits(text: str, cues: CompiledCues) -> tuple[list[Hit], bool]:
+    """Figures that read against the position; such a figure also anchors the sentence
+    ("11,000 soldiers" is about P4 even without "North Korean" in the same sentence)."""
     hits: list[Hit] = []
-    near_any = False
     found = None
     for rule, near in cues.numbers:
         if not near.search(text):
             continue
-        near_any = True
         if found is None:
             found = quantities(text)
         for q in found:
@@ -237,7 +237,7 @@ def _number_hits(text: str, cues: CompiledCues) -> tuple[list[Hit], bool]:
                 hits.append(Hit(label, -1, NUMBER, q.start, end))
             elif rule.echo_below is not None and q.value < rule.echo_below and not q.vague:
                 hits.append(Hit(label, 1, NUMBER, q.start, end))
-    return hits, near_any
+    return hits, bool(hits)
 
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
@@ -279,18 +279,27 @@ def _absorb(text: str, hits: list[Hit], language: str) -> list[Hit]:
 
 
 def read_sentence(
-    text: str, cues: CompiledCues, lex: CompiledLexicon, *, context: bool = False
+    text: str,
+    cues: CompiledCues,
+    lex: CompiledLexicon,
+    *,
+    context: bool = False,
+    topical: bool = False,
 ) -> SentenceSignal | None:
     """The sentence's signal for one position, or ``None`` when it says nothing about it.
 
     ``context`` tells that the previous sentence was anchored to the position, so a cue
     here ("Peskov called the reports an information duck") may still refer to it.
+    ``topical`` tells that the piece is about the position elsewhere, so the plain words
+    of its figures ("the troops", "военные", "trade") refer to it too.
     """
     anchored = cues.anchors is not None and cues.anchors.search(text) is not None
     if not (anchored or context or cues.numbers):
         return None
     number_hits, near = _number_hits(text, cues)
     anchored = anchored or near
+    if not anchored and topical:
+        anchored = any(rx.search(text) for _, rx in cues.numbers)
     if not (anchored or context):
         return None
     raw: list[Hit] = number_hits if anchored else []

@@ -181,3 +181,19 @@ def test_a_cue_in_the_next_sentence_still_counts_when_it_frames_the_report(
     result = differ.diff(text, language="en").positions["P4"]
     assert result.stance in ("echo", "mixed")
     assert any("hoax" in e.sentence for e in result.evidence)
+
+
+def test_a_piece_about_the_troops_lets_the_troops_refer_to_them(differ: Differ) -> None:
+    text = ("Seoul says North Korean soldiers have been sent to Russia.\n\n"
+            "Moscow has so far called all reports about the troops a fabrication.")
+    result = differ.diff(text, language="en").positions["P4"]
+    assert result.stance == "mixed"
+    alone = differ.diff("Moscow has so far called all reports about the troops a fabrication.",
+                        language="en")
+    assert alone.positions["P4"].stance == "absent"  # troops of whom? not said
+
+
+def test_a_word_inside_another_is_not_a_troop_word(differ: Differ) -> None:
+    # 人 (person) in 发言人 (spokesperson) is not a head count
+    text = "俄罗斯外交部发言人称，相关报道是西方的虚假信息。"
+    assert differ.diff(text, language="zh").positions["P4"].stance == "absent"
