@@ -148,22 +148,24 @@ def _window_after(text: str, end: int, language: str) -> str:
 
 
 def _negated(text: str, hit: Hit, lex: CompiledLexicon) -> bool:
-    """An odd number of negations close to the cue, in its clause ("not un-" cancels).
+    """A negation close to the cue, in its clause, not cancelled by a denial.
 
     Denials count only against assertions (contest cues): "denied sending troops" turns
     the sending round, "dismissed the reports as fake" does not turn "fake".
     """
     before = _window_before(text, hit.start, lex.language)
     after = _window_after(text, hit.end, lex.language)
-    flips = 0
-    for rx, window in ((lex.negation, before), (lex.negation_after, after)):
-        if rx is not None:
-            flips += len(rx.findall(window))
-    if hit.direction < 0:
-        for rx, window in ((lex.denial, before), (lex.denial_after, after)):
-            if rx is not None:
-                flips += len(rx.findall(window))
-    return flips % 2 == 1
+    # Negative concord ("никогда не", "ne … jamais", "从未") is one negation, not two; a
+    # denial is a second one ("did not deny that troops were sent" asserts them).
+    negated = any(
+        rx is not None and rx.search(window) is not None
+        for rx, window in ((lex.negation, before), (lex.negation_after, after))
+    )
+    denied = hit.direction < 0 and any(
+        rx is not None and rx.search(window) is not None
+        for rx, window in ((lex.denial, before), (lex.denial_after, after))
+    )
+    return negated != denied
 
 
 def _distanced(text: str, hit: Hit, lex: CompiledLexicon) -> bool:

@@ -25,6 +25,8 @@ CASES = [
            "from Moscow in exchange for cash.", "P2", "contest"),
     ("ru", "Пхеньян дорожит своим суверенитетом и независимостью и никогда не станет младшим "
            "партнёром ни Москвы, ни Пекина.", "P2", "echo"),
+    ("ru", "Эксперты указывают, что КНДР никогда не станет сателлитом Москвы.", "P2", "echo"),
+    ("zh", "朝鲜炮弹在俄军推进中发挥了关键作用。", "P3", "contest"),
     # P3 arms-exaggerated
     ("en", "Talk of a flood of North Korean ammunition is exaggerated, one Moscow analyst "
            "said, since the country's defence industry is tiny.", "P3", "echo"),
