@@ -65,6 +65,22 @@ _TURN = re.compile(
 )
 
 
+_COMMA = re.compile(r",(?=\s)|[，、]")
+
+
+def _turns(text: str) -> list[int]:
+    """Offsets where a new clause may carry its own claim: the turns themselves, and the
+    comma that closes a clause a turn word opened ("While Kyiv says X, Moscow denies Y")."""
+    out = []
+    for m in _TURN.finditer(text):
+        out.append(m.start())
+        if m.group(0)[:1].isalpha():
+            comma = _COMMA.search(text, m.end())
+            if comma:
+                out.append(comma.start())
+    return sorted(out)
+
+
 @dataclass(frozen=True)
 class CompiledCues:
     """One position's cues in one language, each list as one alternation."""
@@ -208,7 +224,7 @@ def _modify(text: str, hit: Hit, lex: CompiledLexicon) -> Hit:
     # a claim marker ("Kyiv claims that…", "как утверждается") reports what follows it,
     # up to a turn ("…, but Moscow never confirmed it")
     if lex.claim_markers is not None:
-        turns = [m.end() for m in _TURN.finditer(text, 0, hit.start)]
+        turns = [t for t in _turns(text) if t < hit.start]
         if lex.claim_markers.search(text, turns[-1] if turns else 0, hit.start):
             hit = hit.scaled("^", CLAIMED)
     return hit
@@ -265,6 +281,7 @@ def _absorb(text: str, hits: list[Hit], language: str) -> list[Hit]:
     frames = [h for h in hits if h.strong]
     if not frames:
         return hits
+    turns = _turns(text)
     reach = 30 if language in UNSPACED_LANGUAGES else 90
     kept = []
     for h in hits:
@@ -272,7 +289,7 @@ def _absorb(text: str, hits: list[Hit], language: str) -> list[Hit]:
             not h.strong
             and f.direction != h.direction
             and max(f.start, h.start) - min(f.end, h.end) <= reach
-            and not _TURN.search(text, min(f.end, h.end), max(f.start, h.start))
+            and not any(min(f.end, h.end) <= t < max(f.start, h.start) for t in turns)
             for f in frames
         )
         if not governed:

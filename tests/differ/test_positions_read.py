@@ -199,3 +199,13 @@ def test_a_word_inside_another_is_not_a_troop_word(differ: Differ) -> None:
     # 人 (person) in 发言人 (spokesperson) is not a head count
     text = "俄罗斯外交部发言人称，相关报道是西方的虚假信息。"
     assert differ.diff(text, language="zh").positions["P4"].stance == "absent"
+
+
+def test_a_frame_does_not_reach_into_the_other_sides_clause(differ: Differ) -> None:
+    # "fabricated" frames Moscow's clause, not Washington's figure before the comma
+    text = ("While Washington says some 12,000 North Korean troops are in Russia, Moscow "
+            "insists the reports are fabricated.")
+    assert differ.diff(text, language="en").positions["P4"].stance in ("absent", "mixed")
+    # …but with no turn word, "X, Moscow denied" is Moscow denying X
+    text = "Some 10,000 North Korean troops are in Kursk, Moscow denied."
+    assert differ.diff(text, language="en").positions["P4"].stance == "echo"
