@@ -20,6 +20,7 @@ from monitor.differ.positions import Positions
 from monitor.differ.segment import DETECTABLE, Sentence, detect_language, segment
 from monitor.differ.stance import (
     CompiledCues,
+    Memo,
     SentenceSignal,
     compile_cues,
     fold,
@@ -122,6 +123,7 @@ class Differ:
     ) -> dict[str, list[tuple[Sentence, SentenceSignal | None]]]:
         out: dict[str, list[tuple[Sentence, SentenceSignal | None]]] = {}
         folded = [fold(s.text) for s in sentences]
+        memos = [Memo(f, lang.lexicon) for f in folded]
         for pid, cues in lang.cues.items():
             rows: list[tuple[Sentence, SentenceSignal | None]] = []
             previous: Sentence | None = None
@@ -131,7 +133,8 @@ class Differ:
                     previous.paragraph == s.paragraph or previous.index == -1
                 )
                 sig = read_sentence(
-                    folded[k], cues, lang.lexicon, context=same_run and prev_anchored
+                    folded[k], cues, lang.lexicon, context=same_run and prev_anchored,
+                    memo=memos[k],
                 )
                 rows.append((s, sig))
                 prev_anchored = sig is not None and sig.anchored
@@ -139,8 +142,12 @@ class Differ:
             if cues.numbers and any(sig is not None and sig.anchored for _, sig in rows):
                 # the piece is about this position: "the troops" now means *those* troops
                 for k, (s, sig) in enumerate(rows):
-                    if sig is None or not sig.anchored:
-                        again = read_sentence(folded[k], cues, lang.lexicon, topical=True)
+                    if (sig is None or not sig.anchored) and any(
+                        rx.search(folded[k]) for _, rx in cues.numbers
+                    ):
+                        again = read_sentence(
+                            folded[k], cues, lang.lexicon, topical=True, memo=memos[k]
+                        )
                         if again is not None and again.anchored:
                             rows[k] = (s, again)
             out[pid] = rows

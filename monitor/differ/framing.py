@@ -79,19 +79,19 @@ def epistemic(
 
 
 def subtopic_counts(sentences: Sequence[str], lex: CompiledLexicon) -> dict[str, int]:
-    """Subtopic → number of sentences that touch it."""
+    """Subtopic → number of sentences that touch it (one scan of the whole piece)."""
     text = "\n".join(sentences)
     starts = []
     offset = 0
     for s in sentences:
         starts.append(offset)
         offset += len(s) + 1
-    counts: dict[str, int] = {}
-    for name, rx in lex.subtopics:
-        hit = {bisect_right(starts, m.start()) for m in rx.finditer(text)}
-        if hit:
-            counts[name] = len(hit)
-    return counts
+    seen: dict[str, set[int]] = {}
+    for m in lex.subtopics.any.finditer(text) if lex.subtopics.any is not None else ():
+        if m.lastgroup is not None:
+            name = lex.subtopics.names[int(m.lastgroup[1:])]
+            seen.setdefault(name, set()).add(bisect_right(starts, m.start()))
+    return {name: len(ids) for name, ids in seen.items()}
 
 
 def framing(

@@ -89,32 +89,33 @@ def union(
 
 @dataclass(frozen=True)
 class LabelSet:
-    """Regexes each mapped to a label, with one combined pattern for a fast first pass."""
+    """Regexes each mapped to a label, as one pattern with a named group per item: one scan
+    finds every hit and ``lastgroup`` says which item it was."""
 
     any: re.Pattern[str] | None
-    items: tuple[tuple[re.Pattern[str], str], ...]
+    names: tuple[str, ...]  # label of group g0, g1, …
 
     def labels(self, text: str) -> list[tuple[str, str]]:
-        """(label, matched text) for every item found in ``text``, in text order.
-
-        One scan with the combined pattern; each hit is then named by the first item that
-        matches the hit's own few characters (cheap, unlike searching the text per item).
-        """
+        """(label, matched text) for every item found in ``text``, in text order."""
         if self.any is None:
             return []
-        out = []
-        for m in self.any.finditer(text):
-            for rx, label in self.items:
-                if rx.fullmatch(text, m.start(), m.end()) or rx.match(text, m.start()):
-                    out.append((label, m.group(0)))
-                    break
-        return out
+        return [
+            (self.names[int(m.lastgroup[1:])], m.group(0))
+            for m in self.any.finditer(text)
+            if m.lastgroup is not None
+        ]
+
+
+def grouped(cues: list[str], language: str) -> re.Pattern[str] | None:
+    """One alternation whose branches are the named groups g0, g1, … in order."""
+    if not cues:
+        return None
+    body = "|".join(f"(?P<g{i}>{c})" for i, c in enumerate(cues))
+    return re.compile(f"{word_start(language)}(?:{body})", re.IGNORECASE)
 
 
 def label_set(mapping: dict[str, str], language: str) -> LabelSet:
-    ws = word_start(language)
-    items = tuple((re.compile(f"{ws}(?:{k})", re.IGNORECASE), v) for k, v in mapping.items())
-    return LabelSet(union(list(mapping), language), items)
+    return LabelSet(grouped(list(mapping), language), tuple(mapping.values()))
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,14 @@ class CompiledLexicon:
     troop_terms: LabelSet
     sources: LabelSet
     loaded_terms: LabelSet
-    subtopics: tuple[tuple[str, re.Pattern[str]], ...]
+    subtopics: LabelSet  # the label is the subtopic
 
 
 def compile_lexicon(lex: LanguageLexicon) -> CompiledLexicon:
     lang = lex.language
-    subs = tuple(
-        (name, rx) for name, cues in lex.subtopics.items() if (rx := union(cues, lang)) is not None
+    subs = label_set(
+        {"|".join(f"(?:{c})" for c in cues): name for name, cues in lex.subtopics.items() if cues},
+        lang,
     )
     return CompiledLexicon(
         language=lang,

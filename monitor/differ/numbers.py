@@ -146,7 +146,7 @@ def _cn_value(num: str) -> float:
     return total + current
 
 
-def quantities(sentence: str) -> list[Quantity]:
+def quantities(sentence: str) -> tuple[Quantity, ...]:
     """Every figure in ``sentence`` (years such as 2024 are skipped)."""
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
@@ -195,4 +195,4 @@ def quantities(sentence: str) -> list[Quantity]:
             else:
                 value = 3e3
             add(m, value, bool(m.group("post")), vague=True)
-    return out
+    return tuple(out)

@@ -24,8 +24,9 @@ import re
 from dataclasses import dataclass
 
 from monitor.differ.lexicon import CompiledLexicon, union
-from monitor.differ.numbers import quantities
-from monitor.differ.positions import UNSPACED_LANGUAGES, NumberRule, Position
+from monitor.differ.markers import Markers, markers
+from monitor.differ.numbers import Quantity, quantities
+from monitor.differ.positions import NumberRule, Position
 
 STRONG = 2.0
 PLAIN = 1.0
@@ -36,13 +37,6 @@ HEDGED = 0.75
 CLAIMED = 0.7
 CONTEXT = 0.6  # a cue whose anchor is in the previous sentence
 MIN_SENTENCE = 0.3  # weaker sentences are not evidence
-
-_CLAUSE = re.compile(
-    r"[,;:()\"«»“”—–]|\s-\s|(?<!\w)(?:but|however|while|whereas|although|yet|но|а|однако|хотя"
-    r"|тогда как|але|проте|однак|хоча)(?!\w)|[，；：、但而]",
-    re.IGNORECASE,
-)
-
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ё": "е", "Ё": "Е",
                        "\u00a0": " ", "\u202f": " "})
@@ -56,29 +50,29 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-# Where a framing cue's reach ends: a new clause that can carry its own claim. Commas do
-# not stop it ("10,000 troops are in Kursk, Moscow denied"; "trained, equipped men").
-_TURN = re.compile(
-    r"[;:()—–]|(?<!\w)(?:but|however|whereas|while|yet|но|однако|тогда как|але|проте)(?!\w)"
-    r"|[；：但而]",
-    re.IGNORECASE,
-)
+class Memo:
+    """What every position reads of one sentence — its markers and its figures — worked
+    out once per piece on first use rather than ten times."""
 
+    __slots__ = ("text", "lex", "_marks", "_figures")
 
-_COMMA = re.compile(r",(?=\s)|[，、]")
+    def __init__(self, text: str, lex: CompiledLexicon) -> None:
+        self.text = text
+        self.lex = lex
+        self._marks: Markers | None = None
+        self._figures: tuple[Quantity, ...] | None = None
 
+    @property
+    def marks(self) -> Markers:
+        if self._marks is None:
+            self._marks = markers(self.text, self.lex)
+        return self._marks
 
-def _turns(text: str) -> list[int]:
-    """Offsets where a new clause may carry its own claim: the turns themselves, and the
-    comma that closes a clause a turn word opened ("While Kyiv says X, Moscow denies Y")."""
-    out = []
-    for m in _TURN.finditer(text):
-        out.append(m.start())
-        if m.group(0)[:1].isalpha():
-            comma = _COMMA.search(text, m.end())
-            if comma:
-                out.append(comma.start())
-    return sorted(out)
+    @property
+    def figures(self) -> tuple[Quantity, ...]:
+        if self._figures is None:
+            self._figures = quantities(self.text)
+        return self._figures
 
 
 @dataclass(frozen=True)
@@ -148,99 +142,29 @@ class SentenceSignal:
     anchored: bool  # an anchor (or a figure's context) is in the sentence itself
 
 
-def _window_before(text: str, start: int, language: str) -> str:
-    """The same clause, up to a few words before ``start``."""
-    span = 10 if language in UNSPACED_LANGUAGES else 40
-    head = text[max(0, start - span) : start]
-    breaks = list(_CLAUSE.finditer(head))
-    return head[breaks[-1].end() :] if breaks else head
-
-
-def _window_after(text: str, end: int, language: str) -> str:
-    span = 12 if language in UNSPACED_LANGUAGES or language == "ko" else 30
-    tail = text[end : end + span]
-    m = _CLAUSE.search(tail)
-    return tail[: m.start()] if m else tail
-
-
-def _negated(text: str, hit: Hit, lex: CompiledLexicon) -> bool:
-    """A negation close to the cue, in its clause, not cancelled by a denial.
-
-    Denials count only against assertions (contest cues): "denied sending troops" turns
-    the sending round, "dismissed the reports as fake" does not turn "fake".
-    """
-    before = _window_before(text, hit.start, lex.language)
-    after = _window_after(text, hit.end, lex.language)
-    # Negative concord ("никогда не", "ne … jamais", "从未") is one negation, not two; a
-    # denial is a second one ("did not deny that troops were sent" asserts them).
-    negated = any(
-        rx is not None and rx.search(window) is not None
-        for rx, window in ((lex.negation, before), (lex.negation_after, after))
-    )
-    denied = hit.direction < 0 and any(
-        rx is not None and rx.search(window) is not None
-        for rx, window in ((lex.denial, before), (lex.denial_after, after))
-    )
-    return negated != denied
-
-
-def _distanced(text: str, hit: Hit, lex: CompiledLexicon) -> bool:
-    """Whether a distancing marker governs the cue.
-
-    A contest cue is the Western-narrative claim the baseline doubts ("10,000 troops",
-    "massive supplies"); a distancing word anywhere before it in the sentence casts that
-    doubt ("Allegedly, about ten thousand men…") for the next dozen words or so. An echo cue
-    is usually the speaker's own verdict ("…allegedly provided are blown out of
-    proportion"), so only a marker right before it ("so-called defensive pact") turns it
-    round. Framing cues are never turned: "after weeks of speculation, the Pentagon
-    confirmed" is a confirmation.
-    """
-    if lex.distancing is None or hit.weight >= STRONG:
-        return False  # a framing cue ("officially confirmed") is the writer's own verdict
-    unspaced = lex.language in UNSPACED_LANGUAGES
-    if hit.direction < 0:
-        span = 25 if unspaced else 90
-    else:
-        span = 6 if unspaced else 16
-    return lex.distancing.search(text, max(0, hit.start - span), hit.start) is not None
-
-
-def _before(rx: re.Pattern[str] | None, text: str, start: int, language: str) -> bool:
-    """A marker earlier in the sentence, close enough to govern the cue at ``start``."""
-    if rx is None:
-        return False
-    span = 25 if language in UNSPACED_LANGUAGES else 90
-    return rx.search(text, max(0, start - span), start) is not None
-
-
-def _modify(text: str, hit: Hit, lex: CompiledLexicon) -> Hit:
-    if _negated(text, hit, lex):
+def _modify(hit: Hit, marks: Markers) -> Hit:
+    assertion = hit.direction < 0
+    if marks.negated(hit.start, hit.end, assertion):
         hit = hit.scaled("¬", NEGATED, flip=True)
-    elif _distanced(text, hit, lex):
+    elif not hit.strong and marks.distanced(hit.start, assertion):
+        # a framing cue ("officially confirmed") is the writer's own verdict: not turned
         hit = hit.scaled("?", DISTANCED, flip=True)
     # "reportedly sent", "Kyiv claims … are fighting": softened, not turned
-    if _before(lex.hedges, text, hit.start, lex.language):
+    if marks.hedged(hit.start):
         hit = hit.scaled("~", HEDGED)
-    # a claim marker ("Kyiv claims that…", "как утверждается") reports what follows it,
-    # up to a turn ("…, but Moscow never confirmed it")
-    if lex.claim_markers is not None:
-        turns = [t for t in _turns(text) if t < hit.start]
-        if lex.claim_markers.search(text, turns[-1] if turns else 0, hit.start):
-            hit = hit.scaled("^", CLAIMED)
+    if marks.claimed(hit.start):
+        hit = hit.scaled("^", CLAIMED)
     return hit
 
 
-def _number_hits(text: str, cues: CompiledCues) -> tuple[list[Hit], bool]:
+def _number_hits(text: str, cues: CompiledCues, memo: Memo) -> tuple[list[Hit], bool]:
     """Figures that read against the position; such a figure also anchors the sentence
     ("11,000 soldiers" is about P4 even without "North Korean" in the same sentence)."""
     hits: list[Hit] = []
-    found = None
     for rule, near in cues.numbers:
         if not near.search(text):
             continue
-        if found is None:
-            found = quantities(text)
-        for q in found:
+        for q in memo.figures:
             if q.unit != rule.unit:
                 continue
             end = q.start + len(q.text)
@@ -269,7 +193,7 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _absorb(text: str, hits: list[Hit], language: str) -> list[Hit]:
+def _absorb(hits: list[Hit], marks: Markers) -> list[Hit]:
     """A framing cue governs the report it frames, in its clause.
 
     In "has not confirmed that North Korean soldiers are in Russia" or "leaked news about
@@ -281,15 +205,14 @@ def _absorb(text: str, hits: list[Hit], language: str) -> list[Hit]:
     frames = [h for h in hits if h.strong]
     if not frames:
         return hits
-    turns = _turns(text)
-    reach = 30 if language in UNSPACED_LANGUAGES else 90
+    reach = 30 if marks.unspaced else 90
     kept = []
     for h in hits:
         governed = any(
             not h.strong
             and f.direction != h.direction
             and max(f.start, h.start) - min(f.end, h.end) <= reach
-            and not any(min(f.end, h.end) <= t < max(f.start, h.start) for t in turns)
+            and not marks.turn_between(min(f.end, h.end), max(f.start, h.start))
             for f in frames
         )
         if not governed:
@@ -304,6 +227,7 @@ def read_sentence(
     *,
     context: bool = False,
     topical: bool = False,
+    memo: Memo | None = None,
 ) -> SentenceSignal | None:
     """The sentence's signal for one position, or ``None`` when it says nothing about it.
 
@@ -315,7 +239,8 @@ def read_sentence(
     anchored = cues.anchors is not None and cues.anchors.search(text) is not None
     if not (anchored or context or cues.numbers):
         return None
-    number_hits, near = _number_hits(text, cues)
+    memo = memo if memo is not None else Memo(text, lex)
+    number_hits, near = _number_hits(text, cues, memo)
     anchored = anchored or near
     if not anchored and topical:
         anchored = any(rx.search(text) for _, rx in cues.numbers)
@@ -333,7 +258,8 @@ def read_sentence(
         return SentenceSignal(0.0, (), anchored) if anchored else None
     # neutral phrases ("declined to comment") silence the cues inside and around them in
     # their clause, like a frame with no direction, then leave
-    hits = _absorb(text, [_modify(text, h, lex) for h in _drop_nested(raw)], lex.language)
+    marks = memo.marks
+    hits = _absorb([_modify(h, marks) for h in _drop_nested(raw)], marks)
     hits = [h for h in hits if h.direction != 0]
     if not hits:
         return SentenceSignal(0.0, (), anchored) if anchored else None

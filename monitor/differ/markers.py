@@ -1,0 +1,144 @@
+"""Where a sentence negates, denies, distances, hedges, reports a claim or turns.
+
+These are language facts (from the lexicon), not baseline facts, and they are the same for
+all ten positions, so each sentence is scanned for them once and the spans are kept; a cue
+hit then asks cheap questions about offsets ("is there a negation in my clause, a few words
+before me?") instead of running five regexes per hit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.differ.lexicon import CompiledLexicon
+from monitor.differ.positions import UNSPACED_LANGUAGES
+
+Span = tuple[int, int]
+
+# A break between clauses, for the short negation windows ("did not confirm", "не подтвердил").
+CLAUSE = re.compile(
+    r"[,;:()\"«»“”—–]|\s-\s|(?<!\w)(?:but|however|while|whereas|although|yet|но|а|однако|хотя"
+    r"|тогда как|але|проте|однак|хоча)(?!\w)|[，；：、但而]",
+    re.IGNORECASE,
+)
+# Where a framing cue's reach ends: a new clause that can carry its own claim. Commas do
+# not stop it ("10,000 troops are in Kursk, Moscow denied"; "trained, equipped men").
+TURN = re.compile(
+    r"[;:()—–]|(?<!\w)(?:but|however|whereas|while|yet|но|однако|тогда как|але|проте)(?!\w)"
+    r"|[；：但而]",
+    re.IGNORECASE,
+)
+_COMMA = re.compile(r",(?=\s)|[，、]")
+
+
+@dataclass(frozen=True)
+class Markers:
+    """The marker spans of one sentence."""
+
+    length: int
+    unspaced: bool
+    language: str
+    clause_starts: tuple[int, ...]
+    clause_ends: tuple[int, ...]
+    turns: tuple[int, ...]
+    negation: tuple[Span, ...]
+    negation_after: tuple[Span, ...]
+    denial: tuple[Span, ...]
+    denial_after: tuple[Span, ...]
+    distancing: tuple[Span, ...]
+    hedges: tuple[Span, ...]
+    claims: tuple[Span, ...]
+
+    # ── windows ──────────────────────────────────────────────────────────────────
+
+    def _before(self, start: int) -> int:
+        """Start of the negation window before ``start``: a few words, same clause."""
+        lo = max(0, start - (10 if self.unspaced else 40))
+        return max((e for e in self.clause_ends if lo <= e <= start), default=lo)
+
+    def _after(self, end: int) -> int:
+        span = 12 if self.unspaced or self.language == "ko" else 30
+        hi = min(self.length, end + span)
+        return min((s for s in self.clause_starts if end <= s < hi), default=hi)
+
+    @staticmethod
+    def _inside(spans: tuple[Span, ...], lo: int, hi: int) -> bool:
+        return any(lo <= s and e <= hi for s, e in spans)
+
+    # ── questions a cue hit asks ────────────────────────────────────────────────
+
+    def negated(self, start: int, end: int, assertion: bool) -> bool:
+        """A negation close to the cue, in its clause, not cancelled by a denial.
+
+        Negative concord ("никогда не", "ne … jamais", "从未") is one negation, not two.
+        Denials count only against assertions (contest cues): "denied sending troops"
+        turns the sending round, "dismissed the reports as fake" does not turn "fake";
+        and a denial negated is an assertion ("did not deny that troops were sent").
+        """
+        lo, hi = self._before(start), self._after(end)
+        negated = self._inside(self.negation, lo, start) or self._inside(
+            self.negation_after, end, hi
+        )
+        denied = assertion and (
+            self._inside(self.denial, lo, start) or self._inside(self.denial_after, end, hi)
+        )
+        return negated != denied
+
+    def distanced(self, start: int, assertion: bool) -> bool:
+        """A distancing marker shortly before: a dozen words for an assertion, only the
+        word right before for a verdict ("so-called defensive pact")."""
+        if assertion:
+            span = 25 if self.unspaced else 90
+        else:
+            span = 6 if self.unspaced else 16
+        return self._inside(self.distancing, max(0, start - span), start)
+
+    def hedged(self, start: int) -> bool:
+        return self._inside(self.hedges, max(0, start - (25 if self.unspaced else 90)), start)
+
+    def claimed(self, start: int) -> bool:
+        """A claim marker earlier in the same clause-run ("Kyiv claims that…", up to a
+        turn: "…, but Moscow never confirmed it")."""
+        since = max((t for t in self.turns if t < start), default=0)
+        return self._inside(self.claims, since, start)
+
+    def turn_between(self, a: int, b: int) -> bool:
+        return any(a <= t < b for t in self.turns)
+
+
+def _spans(rx: re.Pattern[str] | None, text: str) -> tuple[Span, ...]:
+    return () if rx is None else tuple(m.span() for m in rx.finditer(text))
+
+
+def _turns(text: str) -> tuple[int, ...]:
+    """The turns, and the comma that closes a clause a turn word opened ("While Kyiv says
+    X, Moscow denies Y")."""
+    out = []
+    for m in TURN.finditer(text):
+        out.append(m.start())
+        if m.group(0)[:1].isalpha():
+            comma = _COMMA.search(text, m.end())
+            if comma:
+                out.append(comma.start())
+    return tuple(sorted(out))
+
+
+def markers(text: str, lex: CompiledLexicon) -> Markers:
+    """The spans of every marker in ``text``."""
+    clauses = [m.span() for m in CLAUSE.finditer(text)]
+    return Markers(
+        length=len(text),
+        unspaced=lex.language in UNSPACED_LANGUAGES,
+        language=lex.language,
+        clause_starts=tuple(s for s, _ in clauses),
+        clause_ends=tuple(e for _, e in clauses),
+        turns=_turns(text),
+        negation=_spans(lex.negation, text),
+        negation_after=_spans(lex.negation_after, text),
+        denial=_spans(lex.denial, text),
+        denial_after=_spans(lex.denial_after, text),
+        distancing=_spans(lex.distancing, text),
+        hedges=_spans(lex.hedges, text),
+        claims=_spans(lex.claim_markers, text),
+    )
