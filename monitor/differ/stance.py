@@ -5,14 +5,24 @@ Direction is decided here by rules only (the semantic extra never decides it: an
 cannot tell "Moscow sent troops" from "Moscow denied sending troops"). Every cue hit keeps
 the phrase that fired and what modified it, so an analyst can see *why* a sentence counts.
 
-Rules, in the order they apply to each cue hit:
-- a longer hit swallows a shorter one inside it ("not confirmed or denied" beats "confirmed");
-- a negation shortly before the cue in the same clause ("did not confirm", "не подтвердил",
-  "并未派兵") — or, in Korean, right after it — flips the direction;
-- otherwise a distancing marker earlier in the sentence ("allegedly", "якобы", "所谓") flips
-  it too, more weakly: the claim is presented as someone's story;
-- hedges ("reportedly", "возможно", "可能") and claim markers ("Kyiv claims", "指责") a little
-  before the cue weaken it without flipping it.
+Rules, in the order they apply (the markers come from the language's lexicon, see
+:mod:`markers`):
+- a longer hit swallows a shorter one inside it ("not confirmed or denied" beats
+  "confirmed"); a *neutral* phrase ("denied any knowledge of…", "declined to comment")
+  swallows the cues inside and around it;
+- a negation shortly before the cue in its clause ("did not confirm", "не подтвердил",
+  "并未派兵") — or, in Korean and Japanese, right after it — flips the direction; a denial
+  flips only assertions ("denied sending troops"), and cancels a negation;
+- otherwise a distancing marker before the cue ("allegedly", "якобы", "所谓") flips it, more
+  weakly: the claim is presented as someone's story;
+- hedges ("reportedly", "возможно", "可能") and claim markers ("Kyiv claims", "指责") before
+  the cue weaken it without flipping it;
+- a framing cue ("unconfirmed", "officially confirmed", "would not change the momentum")
+  governs the plain cues of the other direction in its clause: they are what it frames;
+- the sentence's score is the sum, capped at 1 (and at the weight its least-modified winning
+  cue kept: three hedged cues are still one hedged sentence).
+Figures read against the position's numbers rules count as cues too ("$35 million" of
+trade echoes P1, "11,000 soldiers" contests P4).
 
 In the cues an evidence record keeps, "¬" marks a negated cue, "?" a distanced one, "~" a
 hedged one and "^" one reported as somebody's claim.
