@@ -79,6 +79,12 @@ CASES = [
     ("ru", "Россия и Китай тесно координируют свои позиции по корейскому вопросу.", "P10", "echo"),
     ("zh", "北京对朝俄走近感到不安，担心自身影响力被削弱。", "P10", "contest"),
     ("ru", "В Пекине с тревогой наблюдают за сближением Москвы и Пхеньяна.", "P10", "contest"),
+    ("en", "Beijing has kept a conspicuous silence about the growing military ties.",
+     "P10", "contest"),
+    ("en", "China remains North Korea's economic lifeline, accounting for the vast majority of "
+           "its trade.", "P1", "echo"),
+    ("en", "Russia has become North Korea's economic lifeline, paying billions for its shells.",
+     "P1", "contest"),
 ]
 
 
