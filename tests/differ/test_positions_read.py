@@ -85,6 +85,9 @@ CASES = [
            "its trade.", "P1", "echo"),
     ("en", "Russia has become North Korea's economic lifeline, paying billions for its shells.",
      "P1", "contest"),
+    ("ru", "Лавров подчеркнул, что сотрудничество с КНДР не направлено против третьих стран.",
+     "P5", "echo"),
+    ("zh", "韩国政府对俄朝签署条约表示严重关切。", "P5", "contest"),
 ]
 
 
@@ -115,6 +118,8 @@ NEUTRAL = [
     ("zh", "中方表示不掌握朝鲜士兵赴俄的具体情况。"),
     ("en", "The war in Ukraine has become a proxy war between Russia and the West."),
     ("en", "Russia has become China's junior partner, some analysts say."),  # not about the DPRK
+    ("zh", "中方一贯主张通过对话协商解决半岛问题。"),  # consultation, but not with Russia
+    ("en", "Washington has consulted closely with Beijing on the crisis."),
 ]
 
 
