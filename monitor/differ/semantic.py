@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 FAST_THRESHOLD = 0.40  # USE cosine to the nearest prototype to become a candidate
 RERANK_THRESHOLD = 0.82  # e5 cosine (e5 scores are compressed high) to confirm
-MAX_RERANK = 3  # candidates per piece sent to the slow model
+MAX_RERANK = 2  # candidates per piece sent to the slow model (~50 ms each on one core)
+RERANK_CHARS = 300  # the slow model reads the head of a long sentence: the topic is there
 
 
 def available() -> bool:
@@ -107,7 +108,8 @@ class SemanticAnchors:
         if not scored:
             return
         slow_texts = sorted({rows[pid][i][0].text for _, pid, i in scored})
-        slow = dict(zip(slow_texts, self._slow.query(slow_texts), strict=True))
+        heads = [t[:RERANK_CHARS] for t in slow_texts]
+        slow = dict(zip(slow_texts, self._slow.query(heads), strict=True))
         for _, pid, i in scored:
             s = rows[pid][i][0]
             sims = {q: float(np.max(m @ slow[s.text])) for q, m in self._proto_slow.items()}
