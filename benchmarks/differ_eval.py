@@ -143,7 +143,7 @@ def report(title: str, rows: Sequence[dict[str, Any]], results: Sequence[Any]) -
         f"{pid} {macro_f1(g[i::10], p[i::10]):.2f}" for i, pid in enumerate(PIDS)))
     langs = Counter(r["lang"] for r in rows)
     print("per language: " + "  ".join(
-        f"{lang}({n}) {macro_f1(*pairs(rows, results, [lang])):.2f}"
+        f"{lang}({n}) {macro_f1(*pairs(rows, results, [lang])):.3f}"
         for lang, n in langs.most_common()))
     counts = [(r["framing"].get("troop_count"), res.framing.troop_count)
               for r, res in zip(rows, results, strict=True)

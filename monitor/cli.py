@@ -502,7 +502,7 @@ def reanalyse(ctx: click.Context) -> None:
     ):
         task = bar.add_task("re-analysing", total=None)
         n = pipeline.rediff_stale(progress=lambda done: bar.update(task, completed=done))
-    click.echo(f"{n} articles re-analysed (positions version {pipeline.positions.version}).")
+    click.echo(f"{n} articles re-analysed (analysis version {pipeline.differ.version}).")
 
 
 @main.command()

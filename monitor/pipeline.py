@@ -284,7 +284,7 @@ class Pipeline:
         """Re-diff every stored article whose stances were computed with another version
         of positions.yaml (or never). Returns how many were re-diffed."""
         done = 0
-        for article in self.store.iter_articles(needing_version=self.positions.version):
+        for article in self.store.iter_articles(needing_version=self.differ.version):
             diff = self.differ.diff(article.text, language=article.language, title=article.title)
             self.store.save_diff(article.id, diff)
             done += 1

@@ -9,13 +9,14 @@ kept, so the per-piece cost is a handful of regex scans per sentence.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Literal
 
 from monitor.differ.aggregate import Scored, aggregate
 from monitor.differ.framing import framing
-from monitor.differ.lexicon import CompiledLexicon, lexicon_for
+from monitor.differ.lexicon import LEXICON_DIR, CompiledLexicon, lexicon_for
 from monitor.differ.positions import Positions
 from monitor.differ.segment import DETECTABLE, Sentence, detect_language, segment
 from monitor.differ.stance import (
@@ -72,6 +73,7 @@ class Differ:
             else:
                 log.info("semantic extra not installed; the differ runs lexical only")
         self.method = "lexical+semantic" if self._semantic is not None else "lexical"
+        self.version = analysis_version(positions)
 
     def _language(self, code: str) -> _Language:
         lang = self._languages.get(code)
@@ -115,7 +117,7 @@ class Differ:
             framing=frame,
             language=code,
             method=self.method,
-            positions_version=self.positions.version,
+            positions_version=self.version,
         )
 
     def _read(
@@ -155,3 +157,14 @@ class Differ:
 
 
 __all__ = ["DETECTABLE", "Differ", "normalise_language"]
+
+
+def analysis_version(positions: Positions) -> str:
+    """What a stored stance was computed with: the positions and the language lexicon
+    shipped with the package. A changed negation list changes results as surely as a
+    changed cue, so either marks stored stances as stale (the pipeline re-diffs them)."""
+    digest = hashlib.sha256(positions.version.encode("ascii"))
+    for path in sorted(LEXICON_DIR.glob("*.yaml")):
+        digest.update(path.name.encode("utf-8"))
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

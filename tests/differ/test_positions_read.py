@@ -53,6 +53,16 @@ CASES = [
     ("ru", "Эксперты считают, что договор создаёт угрозу безопасности в регионе и ведёт к "
            "эскалации.", "P5", "contest"),
     ("zh", "外交部表示，该条约是防御性的，不针对任何第三国。", "P5", "echo"),
+    # a threat the treaty answers is defensive framing, not the treaty as a threat
+    ("en", "Officials in Moscow said the agreement helps both countries deter growing threats "
+           "from the United States and its allies.", "P5", "echo"),
+    ("ru", "По словам дипломата, соглашение призвано сдерживать угрозы со стороны «коллективного "
+           "Запада» и служит механизмом гарантий безопасности.", "P5", "echo"),
+    ("zh", "俄方称，这份条约旨在应对来自美国的安全威胁。", "P5", "echo"),
+    # "neither confirmed nor denied" distances the report in every language
+    ("zh", "莫斯科和平壤对朝鲜士兵出现在库尔斯克的消息既不否认也不承认。", "P4", "echo"),
+    ("ru", "Ни Москва, ни Пхеньян не подтвердили и не опровергли сообщения о северокорейских "
+           "военных в Курской области.", "P4", "echo"),
     # P6 no-nuclear-help
     ("en", "US officials fear Moscow could help Pyongyang's nuclear weapons programme in "
            "return for artillery shells.", "P6", "contest"),
