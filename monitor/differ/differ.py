@@ -144,8 +144,9 @@ class Differ:
             if cues.numbers and any(sig is not None and sig.anchored for _, sig in rows):
                 # the piece is about this position: "the troops" now means *those* troops
                 for k, (s, sig) in enumerate(rows):
-                    if (sig is None or not sig.anchored) and any(
-                        rx.search(folded[k]) for _, rx in cues.numbers
+                    memo = memos[k]
+                    if (sig is None or not sig.anchored) and cues.figure_words(
+                        memo.text, memo.key
                     ):
                         again = read_sentence(
                             folded[k], cues, lang.lexicon, topical=True, memo=memos[k]

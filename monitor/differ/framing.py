@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
+from monitor.differ.casekey import case_key
 from monitor.differ.lexicon import CompiledLexicon
 from monitor.differ.numbers import quantities
 from monitor.differ.positions import UNSPACED_LANGUAGES
@@ -19,14 +20,17 @@ from monitor.models import Epistemic, Framing
 MIN_TROOPS, MAX_TROOPS = 100, 300_000  # a count outside is not a troop count
 
 
-def _near_dprk(sentence: str, lex: CompiledLexicon) -> list[str]:
-    """Text windows around each mention of North Korea (a troop word there is theirs)."""
+def _near_dprk(sentence: str, lex: CompiledLexicon) -> list[tuple[str, str]]:
+    """Text windows around each mention of North Korea (a troop word there is theirs),
+    each with its case key."""
     if lex.dprk is None:
         return []
     span = 12 if lex.language in UNSPACED_LANGUAGES else 50
-    return [
-        sentence[max(0, m.start() - span) : m.end() + span] for m in lex.dprk.finditer(sentence)
+    key = case_key(sentence)
+    windows = [
+        (max(0, m.start() - span), m.end() + span) for m in lex.dprk.finditer(sentence, key)
     ]
+    return [(sentence[a:b], key[a:b]) for a, b in windows]
 
 
 def troop_labels(sentences: Sequence[str], lex: CompiledLexicon) -> tuple[list[str], list[str]]:
@@ -34,8 +38,8 @@ def troop_labels(sentences: Sequence[str], lex: CompiledLexicon) -> tuple[list[s
     labels: dict[str, None] = {}
     terms: dict[str, None] = {}
     for s in sentences:
-        for window in _near_dprk(s, lex):
-            for label, term in lex.troop_terms.labels(window):
+        for window, key in _near_dprk(s, lex):
+            for label, term in lex.troop_terms.labels(window, key):
                 labels.setdefault(label)
                 terms.setdefault(term.lower())
     return list(labels), list(terms)
@@ -46,7 +50,7 @@ def troop_count(sentences: Sequence[str], lex: CompiledLexicon) -> int | None:
     best: int | None = None
     for s in sentences:
         windows = _near_dprk(s, lex)
-        if not windows or not any(lex.troop_terms.labels(w) for w in windows):
+        if not windows or not any(lex.troop_terms.labels(w, k) for w, k in windows):
             continue
         for q in quantities(s):
             if q.unit == "count" and not q.vague and MIN_TROOPS <= q.value <= MAX_TROOPS:
@@ -70,24 +74,29 @@ def epistemic(
     if doubted:
         return "hedged"
     for s in claim_sentences:
-        if lex.distancing is not None and lex.distancing.search(s):
+        if lex.distancing is not None and lex.distancing.search(s, case_key(s)):
             return "hedged"
     lead = claim_sentences[0]
-    if lex.attribution is not None and lex.attribution.search(lead):
+    if lex.attribution is not None and lex.attribution.search(lead, case_key(lead)):
         return "attributed"
     return "asserted"
 
 
-def subtopic_counts(sentences: Sequence[str], lex: CompiledLexicon) -> dict[str, int]:
-    """Subtopic → number of sentences that touch it (one scan of the whole piece)."""
+def subtopic_counts(
+    sentences: Sequence[str], lex: CompiledLexicon, key: str | None = None
+) -> dict[str, int]:
+    """Subtopic → number of sentences that touch it (one scan of the whole piece; ``key``
+    is the case key of the sentences joined by newlines, if known)."""
     text = "\n".join(sentences)
+    key = case_key(text) if key is None else key
     starts = []
     offset = 0
     for s in sentences:
         starts.append(offset)
         offset += len(s) + 1
     seen: dict[str, set[int]] = {}
-    for m in lex.subtopics.any.finditer(text) if lex.subtopics.any is not None else ():
+    subtopics = lex.subtopics.any
+    for m in subtopics.finditer(text, key) if subtopics is not None else ():
         if m.lastgroup is not None:
             name = lex.subtopics.names[int(m.lastgroup[1:])]
             seen.setdefault(name, set()).add(bisect_right(starts, m.start()))
@@ -103,14 +112,15 @@ def framing(
 ) -> Framing:
     labels, terms = troop_labels(sentences, lex)
     text = "\n".join(sentences)
-    sources = dict.fromkeys(label for label, _ in lex.sources.labels(text))
-    loaded = dict.fromkeys(label for label, _ in lex.loaded_terms.labels(text))
+    key = case_key(text)
+    sources = dict.fromkeys(label for label, _ in lex.sources.labels(text, key))
+    loaded = dict.fromkeys(label for label, _ in lex.loaded_terms.labels(text, key))
     return Framing(
         troop_labels=tuple(labels),
         troop_count=troop_count(sentences, lex),
         epistemic=epistemic(claim_sentences, lex, doubted=doubted),
         sources_cited=tuple(sources),
         loaded_terms=tuple(loaded),
-        subtopics=subtopic_counts(sentences, lex),
+        subtopics=subtopic_counts(sentences, lex, key),
         troop_terms=tuple(terms),
     )

@@ -10,7 +10,6 @@ something wrong.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.config import load_yaml_model
+from monitor.differ.casekey import KeyedPattern, case_key, compile_keyed
 from monitor.differ.positions import UNSPACED_LANGUAGES, Cue, check_regexes
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
@@ -70,9 +70,11 @@ def word_start(language: str) -> str:
 
 def union(
     cues: tuple[str, ...] | list[str], language: str, *, whole_words: bool = False
-) -> re.Pattern[str] | None:
+) -> KeyedPattern | None:
     """One case-insensitive alternation of many cues (fast: one scan per sentence).
 
+    It is given the sentence and its :func:`~monitor.differ.casekey.case_key`, and runs
+    lower-cased on the key, without the slower case-insensitive flag.
     Cues start at a word start and may end inside a word (stems); ``whole_words`` also
     makes them end at a word end — for short markers like "no" or "не", which must not
     fire inside "North" or "необходимо".
@@ -84,7 +86,7 @@ def union(
     # One look-behind in front of the whole alternation, not one per branch: the engine
     # then skips mid-word positions at once (several times faster on long texts).
     body = "|".join(f"(?:{c})" for c in cues)
-    return re.compile(f"{ws}(?:{body}){we}", re.IGNORECASE)
+    return compile_keyed(f"{ws}(?:{body}){we}")
 
 
 @dataclass(frozen=True)
@@ -92,26 +94,30 @@ class LabelSet:
     """Regexes each mapped to a label, as one pattern with a named group per item: one scan
     finds every hit and ``lastgroup`` says which item it was."""
 
-    any: re.Pattern[str] | None
+    any: KeyedPattern | None
     names: tuple[str, ...]  # label of group g0, g1, …
 
-    def labels(self, text: str) -> list[tuple[str, str]]:
-        """(label, matched text) for every item found in ``text``, in text order."""
+    def labels(self, text: str, key: str | None = None) -> list[tuple[str, str]]:
+        """(label, matched text) for every item found in ``text``, in text order.
+
+        ``key`` is ``case_key(text)`` when the caller has it already; the matched text is
+        cut from ``text`` itself, so it keeps its original case."""
         if self.any is None:
             return []
         return [
-            (self.names[int(m.lastgroup[1:])], m.group(0))
-            for m in self.any.finditer(text)
+            (self.names[int(m.lastgroup[1:])], text[m.start() : m.end()])
+            for m in self.any.finditer(text, case_key(text) if key is None else key)
             if m.lastgroup is not None
         ]
 
 
-def grouped(cues: list[str], language: str) -> re.Pattern[str] | None:
-    """One alternation whose branches are the named groups g0, g1, … in order."""
+def grouped(cues: list[str], language: str) -> KeyedPattern | None:
+    """One alternation whose branches are the named groups g0, g1, … in order (run like
+    :func:`union`'s)."""
     if not cues:
         return None
     body = "|".join(f"(?P<g{i}>{c})" for i, c in enumerate(cues))
-    return re.compile(f"{word_start(language)}(?:{body})", re.IGNORECASE)
+    return compile_keyed(f"{word_start(language)}(?:{body})")
 
 
 def label_set(mapping: dict[str, str], language: str) -> LabelSet:
@@ -120,18 +126,18 @@ def label_set(mapping: dict[str, str], language: str) -> LabelSet:
 
 @dataclass(frozen=True)
 class CompiledLexicon:
-    """A language's lexicon ready to match."""
+    """A language's lexicon ready to match (each pattern given a text and its case key)."""
 
     language: str
-    negation: re.Pattern[str] | None
-    negation_after: re.Pattern[str] | None
-    denial: re.Pattern[str] | None
-    denial_after: re.Pattern[str] | None
-    distancing: re.Pattern[str] | None
-    claim_markers: re.Pattern[str] | None
-    hedges: re.Pattern[str] | None
-    attribution: re.Pattern[str] | None
-    dprk: re.Pattern[str] | None
+    negation: KeyedPattern | None
+    negation_after: KeyedPattern | None
+    denial: KeyedPattern | None
+    denial_after: KeyedPattern | None
+    distancing: KeyedPattern | None
+    claim_markers: KeyedPattern | None
+    hedges: KeyedPattern | None
+    attribution: KeyedPattern | None
+    dprk: KeyedPattern | None
     troop_terms: LabelSet
     sources: LabelSet
     loaded_terms: LabelSet

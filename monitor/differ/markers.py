@@ -11,23 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from monitor.differ.casekey import KeyedPattern, case_key, compile_keyed
 from monitor.differ.lexicon import CompiledLexicon
 from monitor.differ.positions import UNSPACED_LANGUAGES
 
 Span = tuple[int, int]
 
 # A break between clauses, for the short negation windows ("did not confirm", "не подтвердил").
-CLAUSE = re.compile(
+# Like the lexicon's patterns, these run on the sentence's case key.
+CLAUSE = compile_keyed(
     r"[,;:()\"«»“”—–]|\s-\s|(?<!\w)(?:but|however|while|whereas|although|yet|но|а|однако|хотя"
-    r"|тогда как|але|проте|однак|хоча)(?!\w)|[，；：、但而]",
-    re.IGNORECASE,
+    r"|тогда как|але|проте|однак|хоча)(?!\w)|[，；：、但而]"
 )
 # Where a framing cue's reach ends: a new clause that can carry its own claim. Commas do
 # not stop it ("10,000 troops are in Kursk, Moscow denied"; "trained, equipped men").
-TURN = re.compile(
+TURN = compile_keyed(
     r"[;:()—–]|(?<!\w)(?:but|however|whereas|while|yet|но|однако|тогда как|але|проте)(?!\w)"
-    r"|[；：但而]",
-    re.IGNORECASE,
+    r"|[；：但而]"
 )
 _COMMA = re.compile(r",(?=\s)|[，、]")
 
@@ -107,38 +107,39 @@ class Markers:
         return any(a <= t < b for t in self.turns)
 
 
-def _spans(rx: re.Pattern[str] | None, text: str) -> tuple[Span, ...]:
-    return () if rx is None else tuple(m.span() for m in rx.finditer(text))
+def _spans(rx: KeyedPattern | None, text: str, key: str) -> tuple[Span, ...]:
+    return () if rx is None else tuple(m.span() for m in rx.finditer(text, key))
 
 
-def _turns(text: str) -> tuple[int, ...]:
+def _turns(text: str, key: str) -> tuple[int, ...]:
     """The turns, and the comma that closes a clause a turn word opened ("While Kyiv says
     X, Moscow denies Y")."""
     out = []
-    for m in TURN.finditer(text):
+    for m in TURN.finditer(text, key):
         out.append(m.start())
-        if m.group(0)[:1].isalpha():
+        if text[m.start()].isalpha():
             comma = _COMMA.search(text, m.end())
             if comma:
                 out.append(comma.start())
     return tuple(sorted(out))
 
 
-def markers(text: str, lex: CompiledLexicon) -> Markers:
-    """The spans of every marker in ``text``."""
-    clauses = [m.span() for m in CLAUSE.finditer(text)]
+def markers(text: str, lex: CompiledLexicon, key: str | None = None) -> Markers:
+    """The spans of every marker in ``text`` (``key``: its ``case_key``, if known)."""
+    key = case_key(text) if key is None else key
+    clauses = [m.span() for m in CLAUSE.finditer(text, key)]
     return Markers(
         length=len(text),
         unspaced=lex.language in UNSPACED_LANGUAGES,
         language=lex.language,
         clause_starts=tuple(s for s, _ in clauses),
         clause_ends=tuple(e for _, e in clauses),
-        turns=_turns(text),
-        negation=_spans(lex.negation, text),
-        negation_after=_spans(lex.negation_after, text),
-        denial=_spans(lex.denial, text),
-        denial_after=_spans(lex.denial_after, text),
-        distancing=_spans(lex.distancing, text),
-        hedges=_spans(lex.hedges, text),
-        claims=_spans(lex.claim_markers, text),
+        turns=_turns(text, key),
+        negation=_spans(lex.negation, text, key),
+        negation_after=_spans(lex.negation_after, text, key),
+        denial=_spans(lex.denial, text, key),
+        denial_after=_spans(lex.denial_after, text, key),
+        distancing=_spans(lex.distancing, text, key),
+        hedges=_spans(lex.hedges, text, key),
+        claims=_spans(lex.claim_markers, text, key),
     )

@@ -11,8 +11,12 @@ into a :class:`Quantity`; vague amounts ("billions", "тысячи", "数千") a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
+
+from monitor.differ.casekey import case_key
+from monitor.differ.needles import guard
 
 Unit = Literal["usd", "count"]
 
@@ -146,10 +150,23 @@ def _cn_value(num: str) -> float:
     return total + current
 
 
-def quantities(sentence: str) -> tuple[Quantity, ...]:
-    """Every figure in ``sentence`` (years such as 2024 are skipped)."""
+# Most sentences hold no figure: cheap tests rule each scan out before it runs.
+_ANY_DIGIT = re.compile(r"\d")
+_GUARDS = {rx: guard(rx) for rx in (_COMPOUND, _WORD_NUM_EN, _WORD_NUM_RU, _CN_NUM, _VAGUE,
+                                    _VAGUE_CJK)}
+
+
+def _scan(rx: re.Pattern[str], sentence: str, key: str) -> Iterator[re.Match[str]]:
+    return iter(()) if _GUARDS[rx].ruled_out(key) else rx.finditer(sentence)
+
+
+def quantities(sentence: str, key: str | None = None) -> tuple[Quantity, ...]:
+    """Every figure in ``sentence`` (years such as 2024 are skipped); ``key`` is its
+    ``case_key`` if the caller has it."""
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
+    key = case_key(sentence) if key is None else key
+    digits = _ANY_DIGIT.search(sentence) is not None
 
     def add(m: re.Match[str], value: float, usd: bool, vague: bool = False) -> None:
         if any(a < m.end() and m.start() < b for a, b in taken):
@@ -159,18 +176,18 @@ def quantities(sentence: str) -> tuple[Quantity, ...]:
             Quantity(value, "usd" if usd else "count", m.group(0).strip(), vague, m.start())
         )
 
-    for m in _COMPOUND.finditer(sentence):
+    for m in _scan(_COMPOUND, sentence, key) if digits else ():
         add(m, int(m.group("a")) * 1e4 + int(m.group("b")) * 1e3, False)
-    for m in _WORD_NUM_EN.finditer(sentence):
+    for m in _scan(_WORD_NUM_EN, sentence, key):
         v = _WORDS_EN[m.group("num").lower()] * _scale(m.group("scale"))
         add(m, v, bool(m.group("post")))
-    for m in _WORD_NUM_RU.finditer(sentence):
+    for m in _scan(_WORD_NUM_RU, sentence, key):
         scale_word = m.group("scale").lower()
         scale = next((s for k, s in _SCALE.items() if scale_word.startswith(k) and len(k) > 3), 1e3)
         add(m, _WORDS_RU[m.group("num").lower()] * scale, bool(m.group("post")))
-    for m in _CN_NUM.finditer(sentence):
+    for m in _scan(_CN_NUM, sentence, key):
         add(m, _cn_value(m.group("num")) * _scale(m.group("scale")), bool(m.group("post")))
-    for m in _DIGITS.finditer(sentence):
+    for m in _DIGITS.finditer(sentence) if digits else ():
         num, scale = m.group("num"), m.group("scale")
         if not scale and not m.group("pre") and _YEAR.fullmatch(num):
             continue
@@ -184,7 +201,7 @@ def quantities(sentence: str) -> tuple[Quantity, ...]:
                                 re.IGNORECASE))
         add(m, value, usd)
     for rx in (_VAGUE, _VAGUE_CJK):
-        for m in rx.finditer(sentence):
+        for m in _scan(rx, sentence, key):
             what = m.group("what").lower()
             if any(k in what for k in ("billion", "миллиард", "мільярд", "亿", "억")):
                 value = 3e9

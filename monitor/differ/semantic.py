@@ -19,6 +19,7 @@ import logging
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
+from monitor.differ.casekey import case_key
 from monitor.differ.lexicon import CompiledLexicon
 from monitor.differ.positions import Positions
 from monitor.differ.segment import Sentence
@@ -89,7 +90,8 @@ class SemanticAnchors:
             for i, (s, sig) in enumerate(pos_rows):
                 if sig is not None:
                     continue
-                if any(rx.search(s.text) for rx, _, _ in compiled.lists):
+                key = case_key(s.text)  # the cue patterns run on case keys
+                if any(rx.search(s.text, key) for rx, _, _ in compiled.lists):
                     candidates.append((pid, i))
         if not candidates:
             return

@@ -30,11 +30,12 @@ hedged one and "^" one reported as somebody's claim.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from monitor.differ.casekey import KeyedPattern, case_key
 from monitor.differ.lexicon import CompiledLexicon, union
 from monitor.differ.markers import Markers, markers
+from monitor.differ.needles import Guard, guard
 from monitor.differ.numbers import Quantity, quantities
 from monitor.differ.positions import NumberRule, Position
 
@@ -61,13 +62,14 @@ def fold(text: str) -> str:
 
 
 class Memo:
-    """What every position reads of one sentence — its markers and its figures — worked
-    out once per piece on first use rather than ten times."""
+    """What every position reads of one sentence — its case key, markers and figures —
+    worked out once per piece rather than ten times."""
 
-    __slots__ = ("text", "lex", "_marks", "_figures")
+    __slots__ = ("text", "key", "lex", "_marks", "_figures")
 
     def __init__(self, text: str, lex: CompiledLexicon) -> None:
         self.text = text
+        self.key = case_key(text)  # what the cue patterns run on (same offsets as text)
         self.lex = lex
         self._marks: Markers | None = None
         self._figures: tuple[Quantity, ...] | None = None
@@ -75,27 +77,53 @@ class Memo:
     @property
     def marks(self) -> Markers:
         if self._marks is None:
-            self._marks = markers(self.text, self.lex)
+            self._marks = markers(self.text, self.lex, self.key)
         return self._marks
 
     @property
     def figures(self) -> tuple[Quantity, ...]:
         if self._figures is None:
-            self._figures = quantities(self.text)
+            self._figures = quantities(self.text, self.key)
         return self._figures
 
 
 @dataclass(frozen=True)
 class CompiledCues:
-    """One position's cues in one language, each list as one alternation."""
+    """One position's cues in one language, each list as one alternation (matched on a
+    sentence's case key, see :mod:`casekey`)."""
 
-    anchors: re.Pattern[str] | None
-    lists: tuple[tuple[re.Pattern[str], int, float], ...]  # (pattern, direction, weight)
-    numbers: tuple[tuple[NumberRule, re.Pattern[str]], ...]
+    anchors: KeyedPattern | None
+    lists: tuple[tuple[KeyedPattern, int, float], ...]  # (pattern, direction, weight)
+    numbers: tuple[tuple[NumberRule, KeyedPattern], ...]
+    # what rules each pattern out cheaply (see :mod:`needles`), derived from the above
+    anchor_guard: Guard = field(init=False, repr=False, compare=False)
+    list_guards: tuple[Guard, ...] = field(init=False, repr=False, compare=False)
+    number_guards: tuple[Guard, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "anchor_guard", guard(self.anchors))
+        object.__setattr__(self, "list_guards", tuple(guard(rx) for rx, _, _ in self.lists))
+        object.__setattr__(self, "number_guards", tuple(guard(rx) for _, rx in self.numbers))
 
     @property
     def empty(self) -> bool:
         return self.anchors is None
+
+    def anchored(self, text: str, key: str) -> bool:
+        """An anchor of the position occurs in the sentence (``key``: its case key)."""
+        return (
+            self.anchors is not None
+            and not self.anchor_guard.ruled_out(key)
+            and self.anchors.search(text, key) is not None
+        )
+
+    def figure_words(self, text: str, key: str) -> list[tuple[NumberRule, KeyedPattern]]:
+        """The number rules whose `near` words occur in the sentence."""
+        return [
+            (rule, rx)
+            for (rule, rx), g in zip(self.numbers, self.number_guards, strict=True)
+            if not g.ruled_out(key) and rx.search(text, key) is not None
+        ]
 
 
 def compile_cues(position: Position, language: str) -> CompiledCues:
@@ -167,19 +195,18 @@ def _modify(hit: Hit, marks: Markers) -> Hit:
     return hit
 
 
-def _number_hits(text: str, cues: CompiledCues, memo: Memo) -> tuple[list[Hit], bool]:
+def _number_hits(cues: CompiledCues, memo: Memo) -> tuple[list[Hit], bool]:
     """Figures that read against the position; such a figure also anchors the sentence
     ("11,000 soldiers" is about P4 even without "North Korean" in the same sentence)."""
     hits: list[Hit] = []
-    for rule, near in cues.numbers:
-        if not near.search(text):
-            continue
+    text, key = memo.text, memo.key
+    for rule, near in cues.figure_words(text, key):
         for q in memo.figures:
             if q.unit != rule.unit:
                 continue
             end = q.start + len(q.text)
             if rule.window is not None and not near.search(
-                text, max(0, q.start - rule.window // 3), min(len(text), end + rule.window)
+                text, key, max(0, q.start - rule.window // 3), min(len(text), end + rule.window)
             ):
                 continue
             label = f"{q.text} ({rule.what})"
@@ -246,24 +273,26 @@ def read_sentence(
     ``topical`` tells that the piece is about the position elsewhere, so the plain words
     of its figures ("the troops", "военные", "trade") refer to it too.
     """
-    anchored = cues.anchors is not None and cues.anchors.search(text) is not None
+    memo = memo if memo is not None else Memo(text, lex)
+    key = memo.key
+    anchored = cues.anchored(text, key)
     if not (anchored or context or cues.numbers):
         return None
-    memo = memo if memo is not None else Memo(text, lex)
-    number_hits, near = _number_hits(text, cues, memo)
+    number_hits, near = _number_hits(cues, memo)
     anchored = anchored or near
     if not anchored and topical:
-        anchored = any(rx.search(text) for _, rx in cues.numbers)
+        anchored = bool(cues.figure_words(text, key))
     if not (anchored or context):
         return None
     raw: list[Hit] = number_hits if anchored else []
-    for rx, direction, weight in cues.lists:
+    for (rx, direction, weight), ruled in zip(cues.lists, cues.list_guards, strict=True):
         if not anchored and weight < STRONG:
             continue  # only a framing cue reaches back to the previous sentence's topic
-        for m in rx.finditer(text):
-            raw.append(
-                Hit(m.group(0), direction, weight, m.start(), m.end(), strong=weight >= STRONG)
-            )
+        if ruled.ruled_out(key):
+            continue
+        for m in rx.finditer(text, key):
+            start, end = m.span()  # the cue as written, not its case key
+            raw.append(Hit(text[start:end], direction, weight, start, end, strong=weight >= STRONG))
     if not raw:
         return SentenceSignal(0.0, (), anchored) if anchored else None
     # neutral phrases ("declined to comment") silence the cues inside and around them in
