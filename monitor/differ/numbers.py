@@ -125,7 +125,7 @@ def _to_float(num: str) -> float:
 def _scale(word: str | None) -> float:
     if not word:
         return 1.0
-    w = word.lower().rstrip(".")
+    w = case_key(word).rstrip(".")
     if w in _SCALE:
         return _SCALE[w]
     value = 1.0
@@ -179,12 +179,12 @@ def quantities(sentence: str, key: str | None = None) -> tuple[Quantity, ...]:
     for m in _scan(_COMPOUND, sentence, key) if digits else ():
         add(m, int(m.group("a")) * 1e4 + int(m.group("b")) * 1e3, False)
     for m in _scan(_WORD_NUM_EN, sentence, key):
-        v = _WORDS_EN[m.group("num").lower()] * _scale(m.group("scale"))
+        v = _WORDS_EN[case_key(m.group("num"))] * _scale(m.group("scale"))
         add(m, v, bool(m.group("post")))
     for m in _scan(_WORD_NUM_RU, sentence, key):
-        scale_word = m.group("scale").lower()
+        scale_word = case_key(m.group("scale"))
         scale = next((s for k, s in _SCALE.items() if scale_word.startswith(k) and len(k) > 3), 1e3)
-        add(m, _WORDS_RU[m.group("num").lower()] * scale, bool(m.group("post")))
+        add(m, _WORDS_RU[case_key(m.group("num"))] * scale, bool(m.group("post")))
     for m in _scan(_CN_NUM, sentence, key):
         add(m, _cn_value(m.group("num")) * _scale(m.group("scale")), bool(m.group("post")))
     for m in _DIGITS.finditer(sentence) if digits else ():
@@ -202,7 +202,7 @@ def quantities(sentence: str, key: str | None = None) -> tuple[Quantity, ...]:
         add(m, value, usd)
     for rx in (_VAGUE, _VAGUE_CJK):
         for m in _scan(rx, sentence, key):
-            what = m.group("what").lower()
+            what = case_key(m.group("what"))
             if any(k in what for k in ("billion", "миллиард", "мільярд", "亿", "억")):
                 value = 3e9
             elif any(k in what for k in ("million", "миллион", "мільйон")):

@@ -123,3 +123,19 @@ def test_a_shipped_cue_fires_where_the_case_insensitive_engine_fires_it(
         assert [m.span() for m in keyed.finditer(variant, key)] == want, (cue, variant)
         if skip.ruled_out(key):
             assert want == [], (cue, variant)  # a skipped scan never had a match
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("ſeveral thousand troops", 3_000),  # long s: the engine reads "several"
+        ("FİFTY THOUSAND SOLDIERS", 50_000),  # dotted capital I
+        ("до 11 \u1c84исяч військових", 11_000),  # Cyrillic rounded т in "тисяч"
+    ],
+)
+def test_a_figure_spelt_with_look_alike_letters_reads_like_the_plain_one(
+    sentence: str, value: int
+) -> None:
+    from monitor.differ.numbers import quantities
+
+    assert [q.value for q in quantities(sentence)] == [value]
