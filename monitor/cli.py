@@ -24,7 +24,8 @@ from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
 
 if TYPE_CHECKING:
-    from monitor.pipeline import CrawlResult, Settings
+    from monitor.pipeline import CrawlResult
+    from monitor.runtime import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +60,7 @@ def _fail_cleanly(func: F) -> F:
 
 
 def _settings(ctx: click.Context) -> Settings:
-    from monitor.pipeline import Settings
+    from monitor.runtime import Settings
 
     root = ctx.find_root().params
     return Settings(
@@ -255,7 +256,7 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[s
 async def _crawl_once(
     settings: Settings, only: Sequence[str], replay: Sequence[Path]
 ) -> list[CrawlResult]:
-    from monitor.pipeline import open_pipeline
+    from monitor.runtime import open_pipeline
 
     async with open_pipeline(settings, replay=replay) as pipeline:
         config = pipeline.config
@@ -478,7 +479,7 @@ def digest(ctx: click.Context, week: str | None, out: str | None) -> None:
 
 
 async def _write_digest(settings: Settings, week: str, directory: Path) -> dict[str, Path]:
-    from monitor.pipeline import open_analysis_pipeline
+    from monitor.runtime import open_analysis_pipeline
 
     with open_analysis_pipeline(settings) as pipeline:
         stale = pipeline.rediff_stale()
@@ -494,7 +495,7 @@ def reanalyse(ctx: click.Context) -> None:
     """Re-diff stored articles whose stances came from another version of positions.yaml."""
     from rich.progress import Progress
 
-    from monitor.pipeline import open_analysis_pipeline
+    from monitor.runtime import open_analysis_pipeline
 
     with (
         open_analysis_pipeline(_settings(ctx)) as pipeline,

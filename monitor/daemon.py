@@ -17,8 +17,9 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.pipeline import Clock, CrawlResult, Pipeline, Settings, open_pipeline, utc_now
+from monitor.pipeline import Clock, CrawlResult, Pipeline, utc_now
 from monitor.report import week_of
+from monitor.runtime import Settings, open_pipeline
 
 log = logging.getLogger(__name__)
 

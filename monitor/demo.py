@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from monitor.pipeline import CrawlResult, Settings, open_pipeline
+from monitor.pipeline import CrawlResult
+from monitor.runtime import Settings, open_pipeline
 
 
 @dataclass

@@ -11,19 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
 from monitor import discover, extract, relevance, report
-from monitor.config import Source, SourcesFile, load_sources
-from monitor.differ import Differ, Positions, load_positions
+from monitor.config import Source, SourcesFile
+from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, failure_reason
-from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder
+from monitor.fetch import Fetcher
 from monitor.models import (
     DigestInput,
     ExtractedArticle,
@@ -32,7 +29,7 @@ from monitor.models import (
     Response,
     SourceInfo,
 )
-from monitor.store import Store, open_store
+from monitor.store import Store
 from monitor.urls import canonical_url, host_of
 
 log = logging.getLogger(__name__)
@@ -392,77 +389,3 @@ def fill_from_link(article: ExtractedArticle, link: Link) -> ExtractedArticle:
     if not article.title and link.title:
         changes["title"] = link.title
     return replace(article, **changes) if changes else article
-
-
-# ── assembling a pipeline from settings ─────────────────────────────────────────────
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Where things are: the data root, the database and the two config files."""
-
-    storage: Path
-    sources_path: Path
-    positions_path: Path
-    db_url: str | None = None  # None: SQLite at <storage>/monitor.db
-    semantic: str = "off"  # the differ's semantic extra: off, auto, on
-
-    def database_url(self) -> str:
-        if self.db_url:
-            return self.db_url
-        return f"sqlite:///{(self.storage / 'monitor.db').resolve()}"
-
-    @property
-    def warc_dir(self) -> Path:
-        return self.storage / "warc"
-
-    @property
-    def digest_dir(self) -> Path:
-        return self.storage / "digests"
-
-
-@asynccontextmanager
-async def open_pipeline(
-    settings: Settings,
-    *,
-    replay: Sequence[Path] = (),
-    transport: httpx.AsyncBaseTransport | None = None,
-    clock: Clock = utc_now,
-) -> AsyncIterator[Pipeline]:
-    """Load both config files, open the store and the fetcher, and close them after.
-
-    With ``replay`` the fetcher serves responses from those WARC files and records
-    nothing new: the same pipeline, no network.
-    """
-    config = load_sources(settings.sources_path)
-    positions = load_positions(settings.positions_path)
-    differ = Differ(positions, semantic=settings.semantic)  # type: ignore[arg-type]
-    store = open_store(settings.database_url())
-    try:
-        if replay:
-            transport = ReplayTransport([Path(p) for p in replay])
-            recorder = None
-        else:
-            recorder = WarcRecorder(settings.warc_dir)
-        async with Fetcher(config.defaults, transport=transport, recorder=recorder) as fetcher:
-            pipeline = Pipeline(config, positions, store, fetcher, differ, clock)
-            pipeline.register_sources()
-            yield pipeline
-    finally:
-        store.close()
-
-
-@contextmanager
-def open_analysis_pipeline(settings: Settings) -> Iterator[Pipeline]:
-    """A pipeline without a fetcher, for the work that needs no network: re-analysis,
-    digests, one-off diffs of stored pieces."""
-    config = load_sources(settings.sources_path)
-    positions = load_positions(settings.positions_path)
-    differ = Differ(positions, semantic=settings.semantic)  # type: ignore[arg-type]
-    store = open_store(settings.database_url())
-    try:
-        pipeline = Pipeline(config, positions, store, None, differ)
-        pipeline.register_sources()
-        yield pipeline
-    finally:
-        store.close()

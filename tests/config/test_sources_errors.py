@@ -82,7 +82,8 @@ def test_misspelt_setting_is_not_silently_ignored(tmp_path: Path) -> None:
         tmp_path,
         GOOD.replace(
             "    language: en\n    discovery:\n      - kind: rss\n        url: https://tass",
-            "    language: en\n    intervall_minutes: 30\n    discovery:\n      - kind: rss\n        url: https://tass",
+            "    language: en\n    intervall_minutes: 30\n"
+            "    discovery:\n      - kind: rss\n        url: https://tass",
         ),
     )
     assert err.field == "sources[0].intervall_minutes"

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from monitor.pipeline import CrawlResult, Settings, open_pipeline
+from monitor.pipeline import CrawlResult
+from monitor.runtime import Settings, open_pipeline
 
 if TYPE_CHECKING:
     from tests.integration.conftest import World

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from monitor.config import load_sources
 from monitor.daemon import Daemon
-from monitor.pipeline import CrawlResult, Settings, open_pipeline
+from monitor.pipeline import CrawlResult
+from monitor.runtime import Settings, open_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"

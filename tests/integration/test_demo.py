@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.demo import DemoOutcome, run_demo
 from monitor.models import CAMP_NAMES
-from monitor.pipeline import Settings, open_pipeline
+from monitor.runtime import Settings, open_pipeline
 from monitor.store import open_store
 from monitor.urls import canonical_url
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from monitor.pipeline import Settings, open_analysis_pipeline, open_pipeline
+from monitor.runtime import Settings, open_analysis_pipeline, open_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
