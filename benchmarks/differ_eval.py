@@ -40,8 +40,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.scoring import (  # noqa: E402
+    addressed_f1,
+    confusion,
+    direction,
+    macro_f1,
+)
 from monitor.differ import Differ, load_positions  # noqa: E402
-from monitor.models import STANCES  # noqa: E402
 
 DEV = ROOT / ".." / "shared" / "data" / "framing" / "dev.jsonl"
 HELDOUT = ROOT / "tests" / "differ" / "fixtures" / "heldout.jsonl"
@@ -57,45 +62,6 @@ def split_of(piece_id: str) -> str:
 def load(path: Path, split: str) -> list[dict[str, Any]]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return [r for r in rows if split == "all" or split_of(r["id"]) == split]
-
-
-# ── metrics ─────────────────────────────────────────────────────────────────────────
-
-
-def f1_per_class(gold: Sequence[str], pred: Sequence[str], label: str) -> float:
-    tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p == label)
-    fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != label and p == label)
-    fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p != label)
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
-
-
-def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
-    labels = [s for s in STANCES if s in gold or s in pred]
-    if not labels:
-        return float("nan")
-    return sum(f1_per_class(gold, pred, label) for label in labels) / len(labels)
-
-
-def addressed_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
-    g = ["y" if s != "absent" else "n" for s in gold]
-    p = ["y" if s != "absent" else "n" for s in pred]
-    return f1_per_class(g, p, "y")
-
-
-def direction(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, int]:
-    pairs = [(g, p) for g, p in zip(gold, pred, strict=True)
-             if g in ("echo", "contest") and p in ("echo", "contest")]
-    if not pairs:
-        return float("nan"), 0
-    return sum(g == p for g, p in pairs) / len(pairs), len(pairs)
-
-
-def confusion(gold: Sequence[str], pred: Sequence[str]) -> str:
-    c = Counter(zip(gold, pred, strict=True))
-    lines = ["gold \\ pred " + "".join(f"{s:>9}" for s in STANCES)]
-    for g in STANCES:
-        lines.append(f"{g:>11} " + "".join(f"{c[(g, p)]:>9}" for p in STANCES))
-    return "\n".join(lines)
 
 
 # ── running ─────────────────────────────────────────────────────────────────────────
@@ -170,6 +136,29 @@ def errors(rows: Sequence[dict[str, Any]], results: Sequence[Any]) -> None:
                 print(f"      {e.stance[0]} {e.score:+.2f} {e.sentence[:150]!r} {list(e.cues)}")
 
 
+def cross_validated(positions: Any) -> None:
+    """Figures from weights that never saw the outlet they judge (see train_differ.py)."""
+    from benchmarks import labelled, train_differ
+
+    folds = labelled.load_folds()
+    if not folds:
+        print("\n(no corpus/folds.json: no cross-validated figures)")
+        return
+    rows = [r for r in labelled.corpus_pieces() + labelled.dev_pieces()
+            if labelled.fold_of(r, folds) != labelled.LOCKBOX]
+    rules = Differ(positions, model=None)
+    feats = train_differ.read_all(rules, rows)
+    cv = train_differ.cross_validate(rows, feats)
+    print(f"\n=== cross-validated by outlet (corpus/ + dev, lockbox excluded): "
+          f"{len(rows)} pieces ===")
+    train_differ.show("all pieces", train_differ.figures(rows, cv))
+    for name in ("corpus", "dev"):
+        idx = [i for i, r in enumerate(rows) if r["set"] == name]
+        if idx:
+            train_differ.show(f"{name} only",
+                              train_differ.figures([rows[i] for i in idx], [cv[i] for i in idx]))
+
+
 # ── speed ───────────────────────────────────────────────────────────────────────────
 
 _WORKER: Differ | None = None
@@ -231,6 +220,8 @@ def main() -> int:
     ap.add_argument("--semantic", action="store_true", help="also run with the semantic extra")
     ap.add_argument("--errors", action="store_true", help="print every wrong pair")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--no-cv", action="store_true",
+                    help="skip the cross-validated figures on corpus/ + the dev set")
     ap.add_argument("--rounds", type=int, default=5, help="passes over the set for speed")
     args = ap.parse_args()
 
@@ -244,7 +235,10 @@ def main() -> int:
 
     lexical = Differ(positions)
     res = predict(lexical, rows)
-    report("lexical", rows, res)
+    trained = "" if args.heldout else " (in-sample: the model was fitted on it)"
+    report(f"lexical, shipped model{trained}", rows, res)
+    if not args.heldout and not args.no_cv:
+        cross_validated(positions)
     if args.errors:
         errors(rows, res)
     if args.semantic:

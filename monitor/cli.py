@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -24,8 +25,10 @@ from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
 
 if TYPE_CHECKING:
+    from monitor.models import StoredArticle
     from monitor.pipeline import CrawlResult
     from monitor.runtime import Settings
+    from monitor.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,7 +114,7 @@ def _console(err: bool = True) -> Any:
     default="positions.yaml",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="The baseline's positions P1..P10 for the differ. Env: MONITOR_POSITIONS.",
+    help="The baseline's positions (P1, P2, …) for the differ. Env: MONITOR_POSITIONS.",
 )
 @click.option(
     "--semantic",
@@ -133,7 +136,7 @@ def _console(err: bool = True) -> Any:
 def main(**params: Any) -> None:
     """Comparative media monitor: how Russian, Chinese, Western, Korean and Ukrainian
     outlets frame the 2024 Russia–DPRK treaty and the North Korean troops in Kursk, set
-    against the ten positions of one baseline analysis (Kortunov, RIAC, 2024).
+    against the positions of one baseline analysis (Kortunov, RIAC, 2024).
 
     \b
     Typical use:
@@ -142,6 +145,7 @@ def main(**params: Any) -> None:
       monitor crawl --once              visit every source once now
       monitor digest --week 2024-W44    write that week's digest
       monitor diff --text-file a.txt    set one text against the baseline
+      monitor label 42 P4 contest       correct the differ's stance of a stored piece
     """
     level = logging.WARNING if params["quiet"] else logging.INFO
     if params["verbose"] or params["debug"]:
@@ -407,7 +411,7 @@ def diff(
     title: str | None,
     fmt: str,
 ) -> None:
-    """Set one piece against the baseline's ten positions: echo, contest, mixed or absent
+    """Set one piece against the baseline's positions: echo, contest, mixed or absent
     per position, with the evidence sentences, plus how the piece frames the story."""
     from monitor.differ import Differ, load_positions, render_terminal
 
@@ -504,6 +508,246 @@ def reanalyse(ctx: click.Context) -> None:
         task = bar.add_task("re-analysing", total=None)
         n = pipeline.rediff_stale(progress=lambda done: bar.update(task, completed=done))
     click.echo(f"{n} articles re-analysed (analysis version {pipeline.differ.version}).")
+
+
+# ── analyst corrections ─────────────────────────────────────────────────────────────
+
+
+def _refuse(message: str) -> NoReturn:
+    """A mistake in what the analyst typed: one line, exit status 2 (as click's own)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def _labeller(given: str | None) -> str:
+    return (given or os.environ.get("USER") or "").strip() or "analyst"
+
+
+def _find_article(store: Store, ref: str) -> StoredArticle:
+    """ARTICLE as typed: a stored article's id, or its URL (any form of it)."""
+    from monitor.errors import StoreError
+
+    ref = ref.strip()
+    try:
+        return store.article(int(ref)) if ref.isdigit() else store.article_by_url(ref)
+    except StoreError as exc:
+        if exc.reason != "not_found":
+            raise
+    except ValueError:  # not even a URL (a bad port…)
+        pass
+    what = f"with id {ref}" if ref.isdigit() else f"for {ref!r}"
+    _refuse(f"no stored article {what} (give an article id or the URL of a stored piece)")
+
+
+@main.command()
+@click.argument("article", required=False)
+@click.argument("position", required=False)
+@click.argument("stance", required=False)
+@click.option(
+    "--note",
+    default=None,
+    metavar="TEXT",
+    help="Why the differ was wrong; shown beside the label in the digest and exported.",
+)
+@click.option(
+    "--by",
+    "labelled_by",
+    default=None,
+    metavar="NAME",
+    help="Who is labelling (default: $USER, else 'analyst').",
+)
+@click.option("--clear", is_flag=True, help="Remove the label of ARTICLE on POSITION (no STANCE).")
+@click.option("--list", "show", is_flag=True, help="Print the current labels as a table.")
+@click.option(
+    "--export",
+    "export_to",
+    default=None,
+    metavar="FILE.jsonl",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write every corrected piece as one JSON line of labelled data ('-': stdout).",
+)
+@click.pass_context
+@_fail_cleanly
+def label(
+    ctx: click.Context,
+    article: str | None,
+    position: str | None,
+    stance: str | None,
+    note: str | None,
+    labelled_by: str | None,
+    clear: bool,
+    show: bool,
+    export_to: str | None,
+) -> None:
+    """Correct the differ: set an analyst's stance for one stored piece on one position.
+
+    \b
+      monitor label ARTICLE POSITION STANCE [--note TEXT]   set, or replace, a label
+      monitor label ARTICLE POSITION --clear                remove it
+      monitor label --list                                  print the current labels
+      monitor label --export FILE.jsonl                     corrected pieces as labelled data
+
+    ARTICLE is a stored article's id (`monitor label --list` and the digest's JSON show
+    ids) or its URL; POSITION a position id of positions.yaml, e.g. P4; STANCE is echo,
+    contest, mixed or absent. One label per article and position: labelling again
+    replaces it; --clear brings the differ's own stance back.
+
+    Labels are stored apart from the differ's results, so re-analysis (`monitor
+    reanalyse`, an edited positions.yaml, a re-crawled piece) never changes them. Wherever
+    stances are read — the digest's counts, its strongest pieces, its JSON, the export —
+    the label wins over the differ's stance, counts as sure (confidence 1.0) and is shown
+    as analyst-corrected, with its note and what the differ had said.
+
+    The export writes one line per corrected piece, shaped like the corpus files: id
+    ("store-<article id>"), url, outlet, camp, lang, date (YYYY-MM-DD or null), title,
+    text, stance (every position of positions.yaml: the label where there is one, else the
+    differ's current stance; stale pieces are re-analysed first), corrected (the positions
+    an analyst set) and note (their notes, "P4: …; P7: …").
+
+    A mistake in ARTICLE, POSITION or STANCE prints one line and exits with status 2.
+    """
+    settings = _settings(ctx)
+    given = [x is not None for x in (article, position, stance)]
+    if show or export_to:
+        if show and export_to:
+            _refuse("give --list or --export, not both")
+        if any(given) or clear or note is not None:
+            _refuse("--list and --export take no ARTICLE, POSITION, STANCE, --clear or --note")
+        if show:
+            _list_labels(settings)
+        else:
+            _export_labels(settings, export_to or "-")
+        return
+    if clear:
+        if article is None or position is None or stance is not None or note is not None:
+            _refuse("--clear takes ARTICLE and POSITION only, e.g. monitor label 42 P4 --clear")
+    elif not all(given):
+        _refuse(
+            "give ARTICLE POSITION STANCE (e.g. monitor label 42 P4 contest), "
+            "or --clear, --list or --export; see monitor label --help"
+        )
+    assert article is not None and position is not None
+    _set_or_clear(settings, article, position, stance, note=note, by=labelled_by)
+
+
+def _set_or_clear(
+    settings: Settings,
+    ref: str,
+    position: str,
+    stance: str | None,
+    *,
+    note: str | None,
+    by: str | None,
+) -> None:
+    from monitor.differ import load_positions
+    from monitor.models import STANCES
+    from monitor.store import open_store
+
+    known = [p.id for p in load_positions(settings.positions_path).positions]
+    pid = position.strip().upper()
+    if stance is not None:
+        # a label needs a position of positions.yaml; --clear may also remove a label on
+        # a position since dropped from the file
+        if pid not in known:
+            _refuse(_unknown_position(position, known, settings))
+        stance = stance.strip().lower()
+        if stance not in STANCES:
+            _refuse(f"unknown stance {stance!r}: use echo, contest, mixed or absent")
+    with open_store(settings.database_url()) as store:
+        piece = _find_article(store, ref)
+        before = store.stances_for([piece.id]).get(piece.id, ())
+        current = next((s for s in before if s.position_id == pid), None)
+        if stance is None:  # --clear
+            if current is None or current.correction is None:
+                if pid not in known:
+                    _refuse(_unknown_position(position, known, settings))
+                click.echo(f"Article {piece.id} has no label on {pid}; nothing to clear.")
+                return
+            store.clear_correction(piece.id, pid)
+            after = store.stances_for([piece.id]).get(piece.id, ())
+            now = next((s for s in after if s.position_id == pid), None)
+            shown = f"{now.stance}, confidence {now.confidence:.2f}" if now else "no call yet"
+            click.echo(
+                f"Cleared the label of article {piece.id} on {pid}; "
+                f"the differ's stance shows again: {shown}."
+            )
+            return
+        saved = store.set_correction(piece.id, pid, stance, note=note, labelled_by=_labeller(by))
+    if current is None:
+        differ = "the differ has no call on it yet"
+    elif current.correction is not None:
+        differ = f"replacing the label {current.stance}" + (
+            f"; the differ said {current.differ_stance}" if current.differ_stance else ""
+        )
+    else:
+        differ = f"the differ said {current.stance}, confidence {current.confidence:.2f}"
+    click.echo(
+        f"Article {piece.id}, {pid}: labelled {saved.stance} by {saved.labelled_by} ({differ})."
+    )
+
+
+def _unknown_position(given: str, known: list[str], settings: Settings) -> str:
+    return f"unknown position {given!r}: {settings.positions_path} defines {', '.join(known)}"
+
+
+def _list_labels(settings: Settings) -> None:
+    from rich.table import Table
+
+    from monitor.differ import load_positions
+    from monitor.store import open_store
+
+    known = {p.id for p in load_positions(settings.positions_path).positions}
+    with open_store(settings.database_url()) as store:
+        labels = store.corrections()
+        ids = sorted({c.article_id for c in labels})
+        stances = store.stances_for(ids)
+        pieces = {i: store.article(i) for i in ids}
+    if not labels:
+        click.echo(f"No labels stored in {settings.database_url()}.")
+        return
+    count = f"{len(labels)} label{'' if len(labels) == 1 else 's'}"
+    table = Table(title=f"{count} in {settings.database_url()}")
+    for col in ("article", "position", "label", "differ said", "note", "by", "on", "piece"):
+        # ids and labels are what an analyst types next: never break them
+        table.add_column(col, overflow="fold", no_wrap=col in ("article", "position", "label"))
+    for c in labels:
+        shown = next(
+            (s for s in stances.get(c.article_id, ()) if s.position_id == c.position_id), None
+        )
+        said = shown.differ_stance if shown is not None else None
+        differ = f"{said} ({shown.differ_confidence:.2f})" if shown and said else "—"
+        piece = pieces[c.article_id]
+        table.add_row(
+            str(c.article_id),
+            c.position_id + ("" if c.position_id in known else " (not in positions.yaml)"),
+            c.stance,
+            differ,
+            c.note or "",
+            c.labelled_by,
+            f"{c.labelled_at:%Y-%m-%d}",
+            piece.title or piece.url,
+        )
+    _console(err=False).print(table)
+
+
+def _export_labels(settings: Settings, target: str) -> None:
+    from monitor.runtime import open_analysis_pipeline
+
+    with open_analysis_pipeline(settings) as pipeline:
+        lines = pipeline.labelled_pieces()
+    body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    if target == "-":
+        click.echo(body, nl=False)
+        return
+    path = Path(target)
+    tmp = path.with_name(path.name + ".tmp")
+    try:  # a reader never sees half a file
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise MonitorError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    pieces = f"{len(lines)} labelled piece{'' if len(lines) == 1 else 's'}"
+    click.echo(f"{pieces} written to {path}.", err=True)
 
 
 @main.command()

@@ -177,6 +177,12 @@ class Topic(_Model):
         "(Russia, Moscow, Kursk…); a piece needs one of each list",
     )
     min_matches: int = Field(2, ge=1, description="keyword occurrences a relevant piece needs")
+    subtopics: dict[str, dict[str, tuple[str, ...]]] = Field(
+        default_factory=dict,
+        description="subtopic name → per language code, terms (matched like keywords, but "
+        "Latin terms as word starts); a piece lists a subtopic whose terms occur twice, or "
+        "once in its title",
+    )
 
     @field_validator("keywords")
     @classmethod
@@ -260,8 +266,13 @@ def load_sources(path: str | Path) -> SourcesFile:
 # ── the loader: YAML → model, errors with file, line and field ─────────────────────
 
 
-def load_yaml_model(path: str | Path, model: type[M]) -> M:
-    """Read, parse and validate one YAML file; any mistake becomes one ``ConfigError``."""
+def load_yaml_model(
+    path: str | Path, model: type[M], *, context: dict[str, Any] | None = None
+) -> M:
+    """Read, parse and validate one YAML file; any mistake becomes one ``ConfigError``.
+
+    ``context`` is handed to the model's validators (e.g. the file's directory, for
+    paths written relative to it)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -276,10 +287,12 @@ def load_yaml_model(path: str | Path, model: type[M]) -> M:
         raise ConfigError(
             "is not valid UTF-8 text; save the file as UTF-8", path=str(path), line=line
         ) from None
-    return parse_yaml_model(text, model, str(path))
+    return parse_yaml_model(text, model, str(path), context=context)
 
 
-def parse_yaml_model(text: str, model: type[M], path: str) -> M:
+def parse_yaml_model(
+    text: str, model: type[M], path: str, *, context: dict[str, Any] | None = None
+) -> M:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -300,7 +313,7 @@ def parse_yaml_model(text: str, model: type[M], path: str) -> M:
             f"must be a mapping of settings at the top level, but it is {kind}", path=path, line=1
         )
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise _explain(exc, root, data, path) from None
 

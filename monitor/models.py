@@ -142,17 +142,24 @@ class Evidence:
         }
 
 
+WEAK_CONFIDENCE = 0.6  # below this a stance is shown as a weak call
+
+
 @dataclass(frozen=True)
 class PositionResult:
     position_id: str
     stance: Stance
     score: float  # in [-1, 1]
     evidence: tuple[Evidence, ...] = ()
+    # How sure the differ is of ``stance`` (0..1): the probability its calibrated model
+    # gives the chosen stance. The digest shows calls under WEAK_CONFIDENCE as weak.
+    confidence: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "stance": self.stance,
             "score": round(self.score, 3),
+            "confidence": round(self.confidence, 3),
             "evidence": [e.to_json() for e in self.evidence],
         }
 
@@ -222,14 +229,47 @@ class StoredArticle:
     last_seen: datetime
 
 
+def position_order(position_id: str) -> tuple[int, str]:
+    """Sort key of a position id in natural order: P2 before P10, P10 before P11."""
+    digits = "".join(ch for ch in position_id if ch.isdigit())
+    return (int(digits) if digits else 0, position_id)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An analyst's label for one piece on one position. It is stored apart from the
+    differ's results (re-analysis never touches it) and wins over the differ's stance
+    wherever stances are read."""
+
+    article_id: int
+    position_id: str
+    stance: Stance
+    note: str | None
+    labelled_by: str
+    labelled_at: datetime  # UTC
+
+
 @dataclass(frozen=True)
 class StoredStance:
+    """A piece's stance on one position as readers get it: the differ's call, or the
+    analyst's correction when there is one (then ``correction`` is set, ``confidence`` is
+    1.0 and ``differ_stance`` / ``differ_confidence`` keep what the differ had said)."""
+
     article_id: int
     position_id: str
     stance: Stance
     score: float
     evidence: tuple[Evidence, ...]
     positions_version: str
+    confidence: float = 1.0  # 0..1; under WEAK_CONFIDENCE the call is weak
+    correction: Correction | None = None
+    differ_stance: Stance | None = None  # corrected only; None: the differ had no call yet
+    differ_confidence: float | None = None
+
+    @property
+    def weak(self) -> bool:
+        """A differ call it was unsure of (an analyst's correction is never weak)."""
+        return self.correction is None and self.confidence < WEAK_CONFIDENCE
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,53 @@ class Pipeline:
                 progress(done)
         return done
 
+    def rediff_if_stale(self, article_ids: Iterable[int]) -> int:
+        """Re-diff those of the given pieces whose differ results are missing or come
+        from another analysis version; returns how many. Analyst corrections stay."""
+        ids = sorted(set(article_ids))
+        current = self.store.stances_for(ids)
+        wanted = {p.id for p in self.positions.positions}
+        done = 0
+        for article_id in ids:
+            rows = current.get(article_id, ())
+            # a label on a position the differ never analysed carries no version ("")
+            fresh = {s.position_id for s in rows if s.positions_version == self.differ.version}
+            if wanted <= fresh:
+                continue
+            article = self.store.article(article_id)
+            diff = self.differ.diff(article.text, language=article.language, title=article.title)
+            self.store.save_diff(article_id, diff)
+            done += 1
+        return done
+
+    # ── analyst corrections ─────────────────────────────────────────────────────────
+
+    def labelled_pieces(self) -> list[dict[str, object]]:
+        """Every piece an analyst corrected, as a line of labelled data (see
+        ``report.labelled_line``): its labels, and the differ's current stance on every
+        other position of positions.yaml. Pieces whose differ results are stale are
+        re-diffed first, as for a digest, so the line never mixes baselines."""
+        ids = sorted({c.article_id for c in self.store.corrections()})
+        stale = self.rediff_if_stale(ids)
+        if stale:
+            log.info("re-analysed %d corrected pieces first", stale)
+        stances = self.store.stances_for(ids)
+        positions = position_infos(self.positions)
+        names = {**self.store.sources(), **{s.id: source_info(s) for s in self.config.sources}}
+        lines = []
+        for article_id in ids:
+            article = self.store.article(article_id)
+            info = names.get(article.source_id)
+            lines.append(
+                report.labelled_line(
+                    article,
+                    stances.get(article_id, ()),
+                    positions,
+                    outlet=info.name if info else article.source_id,
+                )
+            )
+        return lines
+
     # ── reporting ───────────────────────────────────────────────────────────────────
 
     def digest_input(self, week: str) -> DigestInput:

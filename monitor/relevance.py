@@ -17,8 +17,8 @@ run of white space, so "North Korea" is found across a line break.
 Every decision carries a ``reason`` a person can read in the crawl log or the digest,
 e.g. ``no context term: mentions North Korea (Pyongyang ×2) but none of Russia, Russian,
 Moscow, Kremlin, Putin…``. Subtopics (treaty, troops, arms, sanctions, nuclear, trade,
-diplomacy) come from a small built-in lexicon per language; a subtopic is listed when its
-terms occur twice, or once in the title.
+diplomacy for the shipped story) come from ``topic.subtopics``, terms per language; a
+subtopic is listed when its terms occur twice, or once in the title.
 """
 
 from __future__ import annotations
@@ -31,69 +31,6 @@ from functools import lru_cache
 
 from monitor.config import Topic
 from monitor.models import Relevance
-
-SUBTOPICS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "treaty": {
-        "en": ("treaty", "treaties", "pact", "comprehensive strategic partnership", "alliance",
-               "mutual defen", "mutual assistance", "ratif"),
-        "ru": ("договор", "пакт", "стратегическом партн", "стратегического партн", "союзн",
-               "ратифи", "взаимной помощи"),
-        "uk": ("договір", "договор", "пакт", "стратегічне партн", "союзн", "ратифік"),
-        "zh": ("条约", "全面战略伙伴关系", "同盟", "盟友", "批准", "互助"),
-        "ko": ("조약", "동맹", "포괄적 전략", "비준", "상호 지원"),
-    },
-    "troops": {
-        "en": ("troop", "soldier", "servicem", "military personnel", "deploy", "combat",
-               "front line", "frontline", "battalion", "brigade", "mercenar"),
-        "ru": ("войск", "военнослужащ", "солдат", "контингент", "наемник", "наёмник", "бойц",
-               "бойцов", "линии фронта"),
-        "uk": ("військов", "солдат", "контингент", "найманц", "бійц", "лінії фронту"),
-        "zh": ("军人", "士兵", "部队", "派兵", "军队", "兵力", "参战", "前线"),
-        "ko": ("파병", "병력", "군인", "병사", "부대", "전선"),
-    },
-    "arms": {
-        "en": ("weapon", "missile", "ammunition", "munition", "artillery", "shell", "arms",
-               "ballistic", "drone", "rocket"),
-        "ru": ("оружи", "ракет", "боеприпас", "снаряд", "артиллер", "вооружен", "дрон",
-               "беспилот"),
-        "uk": ("зброї", "зброя", "зброю", "ракет", "боєприпас", "снаряд", "артилер", "дрон"),
-        "zh": ("武器", "导弹", "弹药", "炮弹", "军火", "无人机", "火箭"),
-        "ko": ("무기", "미사일", "탄약", "포탄", "드론", "로켓"),
-    },
-    "sanctions": {
-        "en": ("sanction", "embargo", "panel of experts", "export control"),
-        "ru": ("санкци", "эмбарго", "группы экспертов"),
-        "uk": ("санкці", "ембарго"),
-        "zh": ("制裁", "禁运", "专家小组"),
-        "ko": ("제재", "금수", "전문가 패널"),
-    },
-    "nuclear": {
-        "en": ("nuclear", "atomic", "denucleari", "icbm", "uranium", "plutonium"),
-        "ru": ("ядерн", "атомн", "денуклеаризац", "уран", "плутони"),
-        "uk": ("ядерн", "атомн", "денуклеаризац"),
-        "zh": ("核武", "核试验", "核计划", "核问题", "无核化", "核导弹", "核力量", "洲际导弹"),
-        "ko": ("핵무기", "핵실험", "비핵화", "핵개발", "핵무력", "핵보유", "대륙간탄도"),
-    },
-    "trade": {
-        "en": ("trade", "economic", "economy", "investment", "oil", "fuel", "coal", "tourism",
-               "tourist", "rail", "bridge", "labour", "labor", "workers"),
-        "ru": ("торгов", "товарооборот", "экономич", "инвестиц", "нефт", "топлив", "уголь",
-               "туризм", "турист", "железнодорож"),
-        "uk": ("торгів", "торговел", "економіч", "інвестиц", "нафт", "паливо", "туризм",
-               "залізнич"),
-        "zh": ("贸易", "经济", "投资", "石油", "燃料", "煤炭", "旅游", "铁路", "大桥", "劳工"),
-        "ko": ("무역", "경제", "투자", "석유", "연료", "관광", "철도", "노동자"),
-    },
-    "diplomacy": {
-        "en": ("diplomat", "summit", "foreign minister", "ambassador", "envoy", "talks",
-               "state visit", "foreign ministry"),
-        "ru": ("дипломат", "саммит", "визит", "переговор", "посол", "министр иностранных дел",
-               "министра иностранных дел"),
-        "uk": ("дипломат", "саміт", "візит", "переговор", "посол", "мзс"),
-        "zh": ("外交", "峰会", "访问", "会谈", "大使", "外长", "外交部"),
-        "ko": ("외교", "정상회담", "방문", "회담", "대사", "외무상", "외교부"),
-    },
-}  # fmt: skip
 
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _SHOWN = 5  # terms named in a reason
@@ -109,7 +46,7 @@ def assess(title: str | None, text: str, language: str | None, topic: Topic) -> 
     keyword_hits = _count(_pattern(keywords, whole_words=True), keywords, haystack)
     context_hits = _count(_pattern(context, whole_words=True), context, haystack)
     n_keywords = sum(keyword_hits.values())
-    subtopics = _subtopics(title or "", text, lang)
+    subtopics = _subtopics(title or "", text, lang, topic.subtopics)
     matched = tuple(term for term, _ in keyword_hits.most_common())
     label = keywords[0] if keywords else "the story"
 
@@ -173,9 +110,11 @@ def _key(term: str) -> str:
     return " ".join(term.casefold().split())
 
 
-def _subtopics(title: str, text: str, lang: str) -> tuple[str, ...]:
+def _subtopics(
+    title: str, text: str, lang: str, table: Mapping[str, Mapping[str, tuple[str, ...]]]
+) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
-    for name, per_language in SUBTOPICS.items():
+    for name, per_language in table.items():
         terms = _terms_for(per_language, lang)
         pattern = _pattern(terms, whole_words=False)
         in_title = _count(pattern, terms, title).total()

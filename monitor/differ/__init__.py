@@ -1,9 +1,10 @@
-"""The differ: sets each piece of coverage against the baseline's positions P1..P10.
+"""The differ: sets each piece of coverage against the baseline's positions P1, P2, ….
 
 For every position it decides whether the piece echoes it, contests it, does both (mixed)
 or is silent (absent), with evidence sentences in the piece's own language, and it
-describes how the piece frames the story. Positions are data (`positions.yaml`); the
-language knowledge is the package's lexicon (`monitor/differ/lexicon/*.yaml`).
+describes how the piece frames the story. Positions and the story's facts are data
+(`positions.yaml`); the language knowledge is the package's lexicon
+(`monitor/differ/lexicon/*.yaml`, plus any `lexicon_dir` the positions file names).
 
     positions = load_positions("positions.yaml")
     differ = Differ(positions)                  # semantic="auto" | "on" for the extra

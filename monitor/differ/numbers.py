@@ -11,12 +11,9 @@ into a :class:`Quantity`; vague amounts ("billions", "тысячи", "数千") a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
-
-from monitor.differ.casekey import case_key
-from monitor.differ.needles import guard
+from typing import Literal, TypeVar
 
 Unit = Literal["usd", "count"]
 
@@ -111,6 +108,33 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _COMPOUND = re.compile(r"(?P<a>\d+)\s?[万萬만]\s?(?P<b>\d+)\s?[千천]")  # 1万1千, 1만1천
 
 
+V = TypeVar("V")
+
+
+def _lookup(table: Mapping[str, V], word: str) -> V | None:
+    """``table``'s entry for ``word`` compared as the case-insensitive patterns compare it:
+    a look-alike letter ("ſeveral", "FİFTY", a Cyrillic rounded т) finds the plain entry."""
+    found = table.get(word.lower())
+    if found is not None:
+        return found
+    for name, value in table.items():  # rare: a letter lower() does not map to the entry's
+        if re.fullmatch(re.escape(name), word, re.IGNORECASE):
+            return value
+    return None
+
+
+def _entry(table: Mapping[str, V], word: str) -> V:
+    """A word the patterns took from ``table``: it has an entry."""
+    found = _lookup(table, word)
+    if found is None:
+        raise KeyError(word)
+    return found
+
+
+def _starts_with(word: str, prefix: str) -> bool:
+    return re.match(re.escape(prefix), word, re.IGNORECASE) is not None
+
+
 def _to_float(num: str) -> float:
     n = num.replace("\u00a0", "").replace("\u202f", "")
     if re.fullmatch(r"\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?", n):
@@ -125,12 +149,13 @@ def _to_float(num: str) -> float:
 def _scale(word: str | None) -> float:
     if not word:
         return 1.0
-    w = case_key(word).rstrip(".")
-    if w in _SCALE:
-        return _SCALE[w]
+    w = word.rstrip(".")
+    found = _lookup(_SCALE, w)
+    if found is not None:
+        return found
     value = 1.0
     for ch in w:  # CJK compounds like 千万
-        value *= _SCALE.get(ch, 1.0)
+        value *= _lookup(_SCALE, ch) or 1.0
     return value
 
 
@@ -150,23 +175,32 @@ def _cn_value(num: str) -> float:
     return total + current
 
 
-# Most sentences hold no figure: cheap tests rule each scan out before it runs.
+# Most sentences hold no figure. Each scan below needs something these find in the text —
+# a digit, a CJK scale character, an English or a Russian/Ukrainian scale word at a word
+# start — so a scan runs only when what it needs is there (cheap character and word-start
+# scans rule the others out).
 _ANY_DIGIT = re.compile(r"\d")
-_GUARDS = {rx: guard(rx) for rx in (_COMPOUND, _WORD_NUM_EN, _WORD_NUM_RU, _CN_NUM, _VAGUE,
-                                    _VAGUE_CJK)}
+_CJK_SCALE_CHAR = re.compile(r"[千万萬亿億兆천만억]")
+_SCALE_WORDS = re.compile(
+    r"(?<!\w)(?:(?P<en>thousand|million|billion)"
+    r"|(?P<ru>тысяч|тисяч|миллион|мільйон|миллиард|мільярд))",
+    re.IGNORECASE,
+)
+_BILLION = re.compile("billion|миллиард|мільярд|亿|억", re.IGNORECASE)
+_MILLION = re.compile("million|миллион|мільйон", re.IGNORECASE)
+_MYRIAD = re.compile("万|만")
 
 
-def _scan(rx: re.Pattern[str], sentence: str, key: str) -> Iterator[re.Match[str]]:
-    return iter(()) if _GUARDS[rx].ruled_out(key) else rx.finditer(sentence)
-
-
-def quantities(sentence: str, key: str | None = None) -> tuple[Quantity, ...]:
-    """Every figure in ``sentence`` (years such as 2024 are skipped); ``key`` is its
-    ``case_key`` if the caller has it."""
+def quantities(sentence: str) -> tuple[Quantity, ...]:
+    """Every figure in ``sentence`` (years such as 2024 are skipped)."""
+    digits = _ANY_DIGIT.search(sentence) is not None
+    cjk = _CJK_SCALE_CHAR.search(sentence) is not None
+    words = {m.lastgroup for m in _SCALE_WORDS.finditer(sentence)}
+    en, ru = "en" in words, "ru" in words
+    if not (digits or cjk or en or ru):
+        return ()
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
-    key = case_key(sentence) if key is None else key
-    digits = _ANY_DIGIT.search(sentence) is not None
 
     def add(m: re.Match[str], value: float, usd: bool, vague: bool = False) -> None:
         if any(a < m.end() and m.start() < b for a, b in taken):
@@ -176,16 +210,18 @@ def quantities(sentence: str, key: str | None = None) -> tuple[Quantity, ...]:
             Quantity(value, "usd" if usd else "count", m.group(0).strip(), vague, m.start())
         )
 
-    for m in _scan(_COMPOUND, sentence, key) if digits else ():
+    for m in _COMPOUND.finditer(sentence) if digits else ():
         add(m, int(m.group("a")) * 1e4 + int(m.group("b")) * 1e3, False)
-    for m in _scan(_WORD_NUM_EN, sentence, key):
-        v = _WORDS_EN[case_key(m.group("num"))] * _scale(m.group("scale"))
+    for m in _WORD_NUM_EN.finditer(sentence) if en else ():
+        v = _entry(_WORDS_EN, m.group("num")) * _scale(m.group("scale"))
         add(m, v, bool(m.group("post")))
-    for m in _scan(_WORD_NUM_RU, sentence, key):
-        scale_word = case_key(m.group("scale"))
-        scale = next((s for k, s in _SCALE.items() if scale_word.startswith(k) and len(k) > 3), 1e3)
-        add(m, _WORDS_RU[case_key(m.group("num"))] * scale, bool(m.group("post")))
-    for m in _scan(_CN_NUM, sentence, key):
+    for m in _WORD_NUM_RU.finditer(sentence) if ru else ():
+        scale_word = m.group("scale")
+        scale = next(
+            (s for k, s in _SCALE.items() if len(k) > 3 and _starts_with(scale_word, k)), 1e3
+        )
+        add(m, _entry(_WORDS_RU, m.group("num")) * scale, bool(m.group("post")))
+    for m in _CN_NUM.finditer(sentence) if cjk else ():
         add(m, _cn_value(m.group("num")) * _scale(m.group("scale")), bool(m.group("post")))
     for m in _DIGITS.finditer(sentence) if digits else ():
         num, scale = m.group("num"), m.group("scale")
@@ -200,14 +236,14 @@ def quantities(sentence: str, key: str | None = None) -> tuple[Quantity, ...]:
             usd = bool(re.match(rf"\s?(?:\w+\s){{0,1}}(?:{_USD_AFTER})", sentence[m.end():],
                                 re.IGNORECASE))
         add(m, value, usd)
-    for rx in (_VAGUE, _VAGUE_CJK):
-        for m in _scan(rx, sentence, key):
-            what = case_key(m.group("what"))
-            if any(k in what for k in ("billion", "миллиард", "мільярд", "亿", "억")):
+    for rx, present in ((_VAGUE, en or ru), (_VAGUE_CJK, cjk)):
+        for m in rx.finditer(sentence) if present else ():
+            what = m.group("what")
+            if _BILLION.search(what):
                 value = 3e9
-            elif any(k in what for k in ("million", "миллион", "мільйон")):
+            elif _MILLION.search(what):
                 value = 3e6
-            elif any(k in what for k in ("万", "만")):
+            elif _MYRIAD.search(what):
                 value = 3e4
             else:
                 value = 3e3

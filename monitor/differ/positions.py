@@ -1,9 +1,17 @@
-"""The baseline's positions as data: `positions.yaml` → typed, validated, versioned.
+"""The baseline's positions and the story's facts as data: `positions.yaml` → typed,
+validated, versioned.
 
 Editing `positions.yaml` retargets the differ, so the file is validated as strictly as
-`sources.yaml`: ids exactly P1..P10 in order, every cue a valid regular expression, every
-language an ISO 639-1 code, and en / ru / zh present for every position. Mistakes surface
-as one ``ConfigError`` naming file, line and field (through ``load_yaml_model``).
+`sources.yaml`: ids P1, P2, … (unique, increasing, starting at P1), every cue a valid
+regular expression, every language an ISO 639-1 code, every position with cues in at least
+one language, and the ``story`` section naming a position that exists. Mistakes surface as
+one ``ConfigError`` naming file, line and field (through ``load_yaml_model``).
+
+The ``story`` section holds what the differ's framing knows about *this* story rather than
+about a language: which position carries the troop claim, what counts as a troop count,
+and per language the words for North Korea, for its personnel, the sources, the loaded
+terms and the subtopics. ``lexicon_dir`` (optional) names a directory, relative to the
+file, whose ``<lang>.yaml`` lexicon files add to or replace the packaged ones.
 
 The version is a short hash of the *parsed* content, so re-indenting or re-commenting the
 file keeps stored stances current, while changing any cue, claim or threshold marks them
@@ -15,26 +23,32 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from monitor.config import load_yaml_model
 
-POSITION_IDS: tuple[str, ...] = tuple(f"P{i}" for i in range(1, 11))
-REQUIRED_LANGUAGES: tuple[str, ...] = ("en", "ru", "zh")
-# Languages written without spaces between words: a cue may start anywhere in the text.
-UNSPACED_LANGUAGES: frozenset[str] = frozenset({"zh", "ja"})
 _ISO = re.compile(r"^[a-z]{2}$")
+_ID = re.compile(r"^P([1-9][0-9]*)$")
+
+# The ids of the positions being validated, set for the length of one validation of a
+# whole file so that `story.troop_position` is checked where it stands (the error then
+# names that field and its line, not the file's first line).
+_VALIDATING_IDS: ContextVar[frozenset[str] | None] = ContextVar("_VALIDATING_IDS", default=None)
 
 
 class _Model(BaseModel):
@@ -62,11 +76,21 @@ def check_regexes(values: tuple[str, ...]) -> tuple[str, ...]:
 Cue = Annotated[str, AfterValidator(check_regex)]
 
 
-def check_languages(value: dict[str, object]) -> dict[str, object]:
+def check_languages(value: dict[str, Any]) -> dict[str, Any]:
     for code in value:
         if not _ISO.match(code):
             raise ValueError(f"{code!r} is not an ISO 639-1 language code (two lower-case letters)")
     return value
+
+
+def position_number(position_id: str) -> int:
+    """3 for "P3"; a ``ValueError`` for anything not of the form P<n>."""
+    m = _ID.match(position_id)
+    if m is None:
+        raise ValueError(
+            f"a position id is P followed by a number (P1, P2, … P11), got {position_id!r}"
+        )
+    return int(m.group(1))
 
 
 class Prototypes(_Model):
@@ -131,23 +155,109 @@ class NumberRule(_Model):
 
 
 class Position(_Model):
-    """One of the baseline's ten positions."""
+    """One of the baseline's positions."""
 
-    id: str = Field(description="P1..P10")
+    id: str = Field(description="P1, P2, …: unique, increasing, starting at P1")
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="short kebab-case name")
     title: str = Field(min_length=1, description="one-line title")
     claim: str = Field(min_length=1, description="the baseline's claim, restated")
     languages: dict[str, LanguageCues] = Field(description="cues per ISO 639-1 language")
     numbers: tuple[NumberRule, ...] = Field((), description="figures at stake")
 
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        position_number(v)
+        return v
+
     @field_validator("languages")
     @classmethod
     def _languages(cls, v: dict[str, LanguageCues]) -> dict[str, LanguageCues]:
-        check_languages(v)  # type: ignore[arg-type]
-        missing = [lang for lang in REQUIRED_LANGUAGES if lang not in v]
-        if missing:
-            raise ValueError(f"needs cues for {', '.join(missing)} (en, ru and zh are required)")
+        check_languages(v)
+        if not v:
+            raise ValueError("needs cues in at least one language (e.g. en: {anchors: […]})")
         return v
+
+
+# ── the story ───────────────────────────────────────────────────────────────────────
+
+
+def _check_label_keys(v: dict[str, str]) -> dict[str, str]:
+    check_regexes(tuple(v))
+    return v
+
+
+LabelMap = Annotated[dict[str, str], AfterValidator(_check_label_keys)]
+
+
+class StoryLanguage(_Model):
+    """What the story's actors and themes are called in one language (regexes,
+    case-insensitive, matched like cues): the framing reads these."""
+
+    dprk: tuple[Cue, ...] = Field((), description="mentions of North Korea / its people")
+    troop_terms: LabelMap = Field(
+        default_factory=dict, description="regex → English label for what troops are called"
+    )
+    sources: LabelMap = Field(default_factory=dict, description="regex → canonical source")
+    loaded_terms: LabelMap = Field(
+        default_factory=dict, description="regex → English gloss of a loaded term"
+    )
+    subtopics: dict[str, tuple[Cue, ...]] = Field(
+        default_factory=dict, description="subtopic → regexes"
+    )
+
+
+class TroopCount(_Model):
+    """The range a stated count of personnel must fall in to be read as a troop count."""
+
+    min: int = Field(100, ge=0, description="smaller counts are not troop counts")
+    max: int = Field(300_000, ge=0, description="larger counts are not troop counts")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TroopCount:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+        return self
+
+
+class Story(_Model):
+    """Facts about the story the framing reads, as opposed to facts about a language."""
+
+    troop_position: str | None = Field(
+        None,
+        description="id of the position whose sentences carry the troop claim: how the "
+        "piece holds it is its `epistemic` reading (none: the piece's stances at large)",
+    )
+    troop_count: TroopCount = Field(default_factory=TroopCount)  # type: ignore[arg-type]
+    languages: dict[str, StoryLanguage] = Field(
+        default_factory=dict, description="per ISO 639-1 language, the story's words"
+    )
+
+    @field_validator("troop_position")
+    @classmethod
+    def _known(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        position_number(v)
+        ids = _VALIDATING_IDS.get()
+        if ids is not None and v not in ids:
+            raise ValueError(f"names no position of this file: {v!r} is not among {_listed(ids)}")
+        return v
+
+    @field_validator("languages")
+    @classmethod
+    def _iso(cls, v: dict[str, StoryLanguage]) -> dict[str, StoryLanguage]:
+        return check_languages(v)
+
+
+def _listed(ids: frozenset[str] | set[str]) -> str:
+    """The ids in natural order (P2 before P10); malformed ones, reported elsewhere, last."""
+
+    def order(pid: str) -> tuple[int, int, str]:
+        m = _ID.match(pid)
+        return (0, int(m.group(1)), "") if m else (1, 0, pid)
+
+    return ", ".join(sorted(ids, key=order)) or "no ids"
 
 
 class Positions(_Model):
@@ -155,17 +265,77 @@ class Positions(_Model):
 
     version_note: str = Field("", description="free text: what changed last")
     baseline: str = Field(description="the reference text the positions come from")
-    positions: tuple[Position, ...] = Field(description="exactly P1..P10, in order")
+    lexicon_dir: str | None = Field(
+        None,
+        description="a directory, relative to this file, whose <lang>.yaml lexicon files "
+        "add to or replace the packaged ones (a new language without editing the package)",
+    )
+    positions: tuple[Position, ...] = Field(
+        min_length=1, description="P1, P2, …: unique ids, increasing, starting at P1"
+    )
+    story: Story = Field(default_factory=Story)  # type: ignore[arg-type]
+
+    # where the file was read from (load_positions), for lexicon_dir
+    _directory: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_ids(cls, data: Any, handler: Callable[[Any], Positions]) -> Positions:
+        ids = None
+        if isinstance(data, dict) and isinstance(data.get("positions"), list | tuple):
+            ids = frozenset(
+                str(pid)
+                for p in data["positions"]
+                if (pid := p.get("id") if isinstance(p, dict) else getattr(p, "id", None))
+                is not None
+            )
+        token = _VALIDATING_IDS.set(ids)
+        try:
+            return handler(data)
+        finally:
+            _VALIDATING_IDS.reset(token)
 
     @field_validator("positions")
     @classmethod
     def _ids(cls, v: tuple[Position, ...]) -> tuple[Position, ...]:
-        ids = tuple(p.id for p in v)
-        if ids != POSITION_IDS:
-            raise ValueError(
-                f"ids must be exactly P1..P10 in order, got {', '.join(ids) or 'none'}"
-            )
+        seen: dict[str, int] = {}
+        previous = 0
+        for i, p in enumerate(v):
+            if p.id in seen:
+                raise ValueError(
+                    f"id {p.id!r} appears twice (positions[{seen[p.id]}] and "
+                    f"positions[{i}]); ids must be unique"
+                )
+            seen[p.id] = i
+            number = position_number(p.id)
+            if i == 0 and number != 1:
+                raise ValueError(f"the first position must be P1, not {p.id}")
+            if number <= previous:
+                raise ValueError(
+                    f"ids must increase: {p.id} (positions[{i}]) comes after "
+                    f"{v[i - 1].id}"
+                )
+            previous = number
         return v
+
+    @field_validator("lexicon_dir")
+    @classmethod
+    def _directory_exists(cls, v: str | None, info: ValidationInfo) -> str | None:
+        base = (info.context or {}).get("directory")
+        if v is not None and base is not None and not (Path(base) / v).is_dir():
+            raise ValueError(f"{v!r} is not a directory (looked in {Path(base) / v})")
+        return v
+
+    @model_validator(mode="after")
+    def _story_names_a_position(self, info: ValidationInfo) -> Positions:
+        troops = self.story.troop_position
+        ids = {p.id for p in self.positions}
+        if troops is not None and troops not in ids:  # a Story built before the file
+            raise ValueError(f"story.troop_position {troops!r} is not among {_listed(ids)}")
+        base = (info.context or {}).get("directory")
+        if base is not None:
+            self._directory = Path(base)
+        return self
 
     @cached_property
     def version(self) -> str:
@@ -180,6 +350,10 @@ class Positions(_Model):
         raise KeyError(position_id)
 
     @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.positions)
+
+    @property
     def languages(self) -> frozenset[str]:
         """Languages every position has cues for."""
         common = set(self.positions[0].languages)
@@ -187,10 +361,26 @@ class Positions(_Model):
             common &= set(p.languages)
         return frozenset(common)
 
+    @property
+    def lexicon_directory(self) -> Path | None:
+        """``lexicon_dir`` resolved against the file's directory (the working directory
+        for positions not read from a file); None when the file names none."""
+        if self.lexicon_dir is None:
+            return None
+        return ((self._directory or Path.cwd()) / self.lexicon_dir).resolve()
+
 
 def load_positions(path: str | Path) -> Positions:
-    """Read and validate `positions.yaml`; any mistake is a ``ConfigError``."""
-    return load_yaml_model(path, Positions)
+    """Read and validate `positions.yaml`, and the lexicon files of its ``lexicon_dir``;
+    any mistake is a ``ConfigError``."""
+    path = Path(path)
+    positions = load_yaml_model(path, Positions, context={"directory": path.parent})
+    extra = positions.lexicon_directory
+    if extra is not None:
+        from monitor.differ.lexicon import check_lexicon_dir
+
+        check_lexicon_dir(extra)
+    return positions
 
 
 def default_positions_path() -> Path:

@@ -1,9 +1,10 @@
-"""Language detection and sentence splitting, per language.
+"""Language detection and sentence splitting.
 
 Evidence is quoted sentence by sentence, so a bad split either hides a cue from its anchor
-or glues two claims together. Russian and Ukrainian go through razdel (it knows "т. е.",
-initials and "г."); Chinese and Japanese end at 。！？ (keeping a closing quote with its
-sentence); everything else through a regex splitter that respects abbreviations such as
+or glues two claims together. Three splitters; each language's lexicon names its own
+(``sentence_splitter``): ``razdel`` (Russian, Ukrainian, Bulgarian: it knows "т. е.",
+initials and "г."), ``cjk`` (Chinese, Japanese: ends at 。！？, keeping a closing quote
+with its sentence) and ``regex``, the default, which respects abbreviations such as
 "U.S.", "Gen." or "Mr.", decimals and quotes.
 """
 
@@ -12,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 DETECTABLE: tuple[str, ...] = ("en", "ru", "zh", "uk", "ko", "ja", "de", "fr", "es", "it", "bg")
+
+Splitter = Literal["regex", "razdel", "cjk"]
 
 
 @dataclass(frozen=True)
@@ -127,21 +130,21 @@ def _cap(sentence: str) -> list[str]:
     return out
 
 
-def split_sentences(text: str, language: str) -> list[str]:
+def split_sentences(text: str, splitter: Splitter = "regex") -> list[str]:
     """Sentences of one paragraph (or of a whole text without paragraph breaks)."""
     text = re.sub(r"[ \t\r\f\v]+", " ", text.replace("\n", " ")).strip()
     if not text:
         return []
-    if language in ("zh", "ja"):
+    if splitter == "cjk":
         raw = _split_cjk(text)
-    elif language in ("ru", "uk", "bg"):
+    elif splitter == "razdel":
         raw = _split_razdel(text)
     else:
         raw = _split_regex(text)
     return [part for s in raw for part in _cap(s)]
 
 
-def segment(text: str, language: str, title: str | None = None) -> list[Sentence]:
+def segment(text: str, splitter: Splitter = "regex", title: str | None = None) -> list[Sentence]:
     """The piece as sentences with paragraph numbers; exact repeats are dropped.
 
     Scraped pages often repeat a lead or a teaser; counting it twice would double its
@@ -150,12 +153,12 @@ def segment(text: str, language: str, title: str | None = None) -> list[Sentence
     out: list[Sentence] = []
     seen: set[str] = set()
     if title and title.strip():
-        for s in split_sentences(title, language):
+        for s in split_sentences(title, splitter):
             out.append(Sentence(s, -1, -1))
             seen.add(_key(s))
     index = 0
     for p, para in enumerate(_PARAGRAPH.split(text)):
-        for s in split_sentences(para, language):
+        for s in split_sentences(para, splitter):
             k = _key(s)
             if k in seen:
                 continue

@@ -19,7 +19,6 @@ import logging
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
-from monitor.differ.casekey import case_key
 from monitor.differ.lexicon import CompiledLexicon
 from monitor.differ.positions import Positions
 from monitor.differ.segment import Sentence
@@ -90,8 +89,7 @@ class SemanticAnchors:
             for i, (s, sig) in enumerate(pos_rows):
                 if sig is not None:
                     continue
-                key = case_key(s.text)  # the cue patterns run on case keys
-                if any(rx.search(s.text, key) for rx, _, _ in compiled.lists):
+                if any(rx.search(s.text) for rx, _, _ in compiled.lists):
                     candidates.append((pid, i))
         if not candidates:
             return
@@ -123,4 +121,8 @@ class SemanticAnchors:
             sig = read_sentence(s.text, cues[pid], lex, context=True)
             if sig is not None:
                 log.debug("semantic anchor %s (%.2f): %s", pid, sim, s.text[:80])
-                rows[pid][i] = (s, SentenceSignal(sig.score, (*sig.cues, "semantic"), False))
+                # the embedding anchors the sentence as an anchor phrase would: the learned
+                # layer weighs its cues as anchored evidence
+                rows[pid][i] = (
+                    s, SentenceSignal(sig.score, (*sig.cues, "semantic"), True, sig.kinds)
+                )

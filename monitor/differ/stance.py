@@ -30,12 +30,11 @@ hedged one and "^" one reported as somebody's claim.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 
-from monitor.differ.casekey import KeyedPattern, case_key
 from monitor.differ.lexicon import CompiledLexicon, union
 from monitor.differ.markers import Markers, markers
-from monitor.differ.needles import Guard, guard
 from monitor.differ.numbers import Quantity, quantities
 from monitor.differ.positions import NumberRule, Position
 
@@ -62,14 +61,13 @@ def fold(text: str) -> str:
 
 
 class Memo:
-    """What every position reads of one sentence — its case key, markers and figures —
-    worked out once per piece rather than ten times."""
+    """What every position reads of one sentence — its markers and figures — worked out
+    once per piece rather than once per position."""
 
-    __slots__ = ("text", "key", "lex", "_marks", "_figures")
+    __slots__ = ("text", "lex", "_marks", "_figures")
 
     def __init__(self, text: str, lex: CompiledLexicon) -> None:
         self.text = text
-        self.key = case_key(text)  # what the cue patterns run on (same offsets as text)
         self.lex = lex
         self._marks: Markers | None = None
         self._figures: tuple[Quantity, ...] | None = None
@@ -77,61 +75,45 @@ class Memo:
     @property
     def marks(self) -> Markers:
         if self._marks is None:
-            self._marks = markers(self.text, self.lex, self.key)
+            self._marks = markers(self.text, self.lex)
         return self._marks
 
     @property
     def figures(self) -> tuple[Quantity, ...]:
         if self._figures is None:
-            self._figures = quantities(self.text, self.key)
+            self._figures = quantities(self.text)
         return self._figures
 
 
 @dataclass(frozen=True)
 class CompiledCues:
-    """One position's cues in one language, each list as one alternation (matched on a
-    sentence's case key, see :mod:`casekey`)."""
+    """One position's cues in one language, each list as one case-insensitive alternation."""
 
-    anchors: KeyedPattern | None
-    lists: tuple[tuple[KeyedPattern, int, float], ...]  # (pattern, direction, weight)
-    numbers: tuple[tuple[NumberRule, KeyedPattern], ...]
-    # what rules each pattern out cheaply (see :mod:`needles`), derived from the above
-    anchor_guard: Guard = field(init=False, repr=False, compare=False)
-    list_guards: tuple[Guard, ...] = field(init=False, repr=False, compare=False)
-    number_guards: tuple[Guard, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "anchor_guard", guard(self.anchors))
-        object.__setattr__(self, "list_guards", tuple(guard(rx) for rx, _, _ in self.lists))
-        object.__setattr__(self, "number_guards", tuple(guard(rx) for _, rx in self.numbers))
+    anchors: re.Pattern[str] | None
+    lists: tuple[tuple[re.Pattern[str], int, float], ...]  # (pattern, direction, weight)
+    numbers: tuple[tuple[NumberRule, re.Pattern[str]], ...]
 
     @property
     def empty(self) -> bool:
         return self.anchors is None
 
-    def anchored(self, text: str, key: str) -> bool:
-        """An anchor of the position occurs in the sentence (``key``: its case key)."""
-        return (
-            self.anchors is not None
-            and not self.anchor_guard.ruled_out(key)
-            and self.anchors.search(text, key) is not None
-        )
+    def anchored(self, text: str) -> bool:
+        """An anchor of the position occurs in the sentence."""
+        return self.anchors is not None and self.anchors.search(text) is not None
 
-    def figure_words(self, text: str, key: str) -> list[tuple[NumberRule, KeyedPattern]]:
+    def figure_words(self, text: str) -> list[tuple[NumberRule, re.Pattern[str]]]:
         """The number rules whose `near` words occur in the sentence."""
-        return [
-            (rule, rx)
-            for (rule, rx), g in zip(self.numbers, self.number_guards, strict=True)
-            if not g.ruled_out(key) and rx.search(text, key) is not None
-        ]
+        return [(rule, rx) for rule, rx in self.numbers if rx.search(text) is not None]
 
 
-def compile_cues(position: Position, language: str) -> CompiledCues:
+def compile_cues(position: Position, language: str, unspaced: bool) -> CompiledCues:
+    """``position``'s cues in ``language`` (``unspaced``: the language's script has no
+    spaces between words, so cues may start anywhere)."""
     cues = position.languages.get(language)
     rules = tuple(
         (rule, rx)
         for rule in position.numbers
-        if (rx := union(rule.near.get(language, ()), language)) is not None
+        if (rx := union(rule.near.get(language, ()), unspaced)) is not None
     )
     if cues is None:
         return CompiledCues(None, (), rules)
@@ -143,10 +125,10 @@ def compile_cues(position: Position, language: str) -> CompiledCues:
         (cues.contest_strong, -1, STRONG),
         (cues.neutral, 0, STRONG),
     ):
-        rx = union(pats, language)
+        rx = union(pats, unspaced)
         if rx is not None:
             lists.append((rx, direction, weight))
-    return CompiledCues(union(cues.anchors, language), tuple(lists), rules)
+    return CompiledCues(union(cues.anchors, unspaced), tuple(lists), rules)
 
 
 @dataclass(frozen=True)
@@ -158,6 +140,8 @@ class Hit:
     end: int
     factor: float = 1.0  # what modifiers left of it: a hedged claim never counts in full
     strong: bool = False  # a framing cue ("confirmed", "unconfirmed", "denied")
+    figure: bool = False  # a figure read against the position's numbers
+    marks: str = ""  # what modified it, in order ("¬", "?", "~", "^")
 
     def scaled(self, mark: str, factor: float, flip: bool = False) -> Hit:
         return Hit(
@@ -168,7 +152,18 @@ class Hit:
             self.end,
             self.factor * factor,
             self.strong,
+            self.figure,
+            self.marks + mark,
         )
+
+    @property
+    def kind(self) -> str:
+        """What the hit is, for the learned layer: its direction as read, what fired
+        ("frame", "figure" or a plain "cue") and what modified it ("echo:cue:?" is a
+        contest cue turned by a distancing word)."""
+        what = "frame" if self.strong else "figure" if self.figure else "cue"
+        side = "echo" if self.direction > 0 else "contest"
+        return f"{side}:{what}:{self.marks}"
 
 
 @dataclass(frozen=True)
@@ -178,6 +173,7 @@ class SentenceSignal:
     score: float  # in [-1, 1]
     cues: tuple[str, ...]
     anchored: bool  # an anchor (or a figure's context) is in the sentence itself
+    kinds: tuple[str, ...] = ()  # Hit.kind of each cue that counted (for the learned layer)
 
 
 def _modify(hit: Hit, marks: Markers) -> Hit:
@@ -188,7 +184,7 @@ def _modify(hit: Hit, marks: Markers) -> Hit:
         # a framing cue ("officially confirmed") is the writer's own verdict: not turned
         hit = hit.scaled("?", DISTANCED, flip=True)
     # "reportedly sent", "Kyiv claims … are fighting": softened, not turned
-    if marks.hedged(hit.start):
+    if marks.hedged(hit.start) or (not hit.strong and marks.reported(hit.start)):
         hit = hit.scaled("~", HEDGED)
     if marks.claimed(hit.start):
         hit = hit.scaled("^", CLAIMED)
@@ -199,23 +195,25 @@ def _number_hits(cues: CompiledCues, memo: Memo) -> tuple[list[Hit], bool]:
     """Figures that read against the position; such a figure also anchors the sentence
     ("11,000 soldiers" is about P4 even without "North Korean" in the same sentence)."""
     hits: list[Hit] = []
-    text, key = memo.text, memo.key
-    for rule, near in cues.figure_words(text, key):
+    if not memo.figures:  # the sentence's figures are read once; most have none
+        return hits, False
+    text = memo.text
+    for rule, near in cues.figure_words(text):
         for q in memo.figures:
             if q.unit != rule.unit:
                 continue
             end = q.start + len(q.text)
             if rule.window is not None and not near.search(
-                text, key, max(0, q.start - rule.window // 3), min(len(text), end + rule.window)
+                text, max(0, q.start - rule.window // 3), min(len(text), end + rule.window)
             ):
                 continue
             label = f"{q.text} ({rule.what})"
             if rule.contest_from is not None and q.value >= rule.contest_from:
                 if q.vague and not rule.vague_contest:
                     continue
-                hits.append(Hit(label, -1, NUMBER, q.start, end))
+                hits.append(Hit(label, -1, NUMBER, q.start, end, figure=True))
             elif rule.echo_below is not None and q.value < rule.echo_below and not q.vague:
-                hits.append(Hit(label, 1, NUMBER, q.start, end))
+                hits.append(Hit(label, 1, NUMBER, q.start, end, figure=True))
     return hits, bool(hits)
 
 
@@ -274,25 +272,22 @@ def read_sentence(
     of its figures ("the troops", "военные", "trade") refer to it too.
     """
     memo = memo if memo is not None else Memo(text, lex)
-    key = memo.key
-    anchored = cues.anchored(text, key)
+    anchored = cues.anchored(text)
     if not (anchored or context or cues.numbers):
         return None
     number_hits, near = _number_hits(cues, memo)
     anchored = anchored or near
     if not anchored and topical:
-        anchored = bool(cues.figure_words(text, key))
+        anchored = bool(cues.figure_words(text))
     if not (anchored or context):
         return None
     raw: list[Hit] = number_hits if anchored else []
-    for (rx, direction, weight), ruled in zip(cues.lists, cues.list_guards, strict=True):
+    for rx, direction, weight in cues.lists:
         if not anchored and weight < STRONG:
             continue  # only a framing cue reaches back to the previous sentence's topic
-        if ruled.ruled_out(key):
-            continue
-        for m in rx.finditer(text, key):
-            start, end = m.span()  # the cue as written, not its case key
-            raw.append(Hit(text[start:end], direction, weight, start, end, strong=weight >= STRONG))
+        for m in rx.finditer(text):
+            start, end = m.span()
+            raw.append(Hit(m.group(), direction, weight, start, end, strong=weight >= STRONG))
     if not raw:
         return SentenceSignal(0.0, (), anchored) if anchored else None
     # neutral phrases ("declined to comment") silence the cues inside and around them in
@@ -311,4 +306,6 @@ def read_sentence(
         score *= CONTEXT
         notes.append("context")
     score = max(-cap, min(cap, score))
-    return SentenceSignal(score, tuple(h.cue for h in hits) + tuple(notes), anchored)
+    return SentenceSignal(
+        score, tuple(h.cue for h in hits) + tuple(notes), anchored, tuple(h.kind for h in hits)
+    )

@@ -8,6 +8,7 @@ The pipeline gathers a ``DigestInput`` from the store and calls::
 ``render_html`` (self-contained, no script), ``render_markdown``, ``render_json`` (documented
 keys) and ``render_atom`` (a feed of weekly digests) only lay the digest out. All scraped text
 is escaped for each output. ``week_bounds`` / ``week_of`` convert ISO week labels.
+``labelled_line`` writes an analyst-corrected piece as a line of labelled data.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .atom import render_atom
 from .build import build_digest
 from .files import write_digest
 from .jsonout import render_json
+from .labels import labelled_line
 from .model import Digest
 from .renderers import render_html, render_markdown
 from .weeks import week_bounds, week_of
@@ -23,6 +25,7 @@ from .weeks import week_bounds, week_of
 __all__ = [
     "Digest",
     "build_digest",
+    "labelled_line",
     "render_atom",
     "render_html",
     "render_json",

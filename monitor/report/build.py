@@ -8,13 +8,13 @@ import logging
 from datetime import UTC, datetime
 
 from monitor.errors import ReportError
-from monitor.models import DigestInput
+from monitor.models import WEAK_CONFIDENCE, DigestInput
 
-from .coverage import camp_coverage, source_coverage, stance_table
+from .coverage import all_calls, camp_coverage, source_coverage, stance_table
 from .framing import camp_framings
 from .health import crawl_health, failing
 from .model import Digest
-from .positions import position_digests
+from .positions import corrected_calls, position_digests
 from .summary import at_a_glance
 from .view import index_week
 from .weeks import week_bounds
@@ -34,8 +34,15 @@ def build_digest(data: DigestInput) -> Digest:
     articles = len(data.articles)
     outlets = len({a.source_id for a in data.articles})
     not_compared = articles - view.compared(data.articles)
+    calls = all_calls(table)
+    # "" marks an analyst's label on a position the differ has not analysed: no version
     versions = sorted(
-        {s.positions_version for rows in view.stances.values() for s in rows.values()}
+        {
+            s.positions_version
+            for rows in view.stances.values()
+            for s in rows.values()
+            if s.positions_version
+        }
     )
     if len(versions) > 1:
         log.warning("digest %s mixes positions versions %s", data.week, versions)
@@ -56,6 +63,7 @@ def build_digest(data: DigestInput) -> Digest:
             table=table,
             positions=positions,
             failing=failing(crawl),
+            calls=calls,
         ),
         articles=articles,
         outlets=outlets,
@@ -68,6 +76,9 @@ def build_digest(data: DigestInput) -> Digest:
         crawl=crawl,
         method=data.method or "not recorded",
         positions_versions=tuple(versions),
+        calls=calls,
+        corrections=corrected_calls(view),
+        weak_below=WEAK_CONFIDENCE,
     )
 
 

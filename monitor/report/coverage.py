@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .model import CampCoverage, SourceCoverage, StanceRow
+from .model import CampCoverage, SourceCoverage, StanceCounts, StanceRow
 from .view import WeekView
 
 
@@ -62,3 +62,16 @@ def stance_table(view: WeekView) -> tuple[StanceRow, ...]:
             )
         )
     return tuple(rows)
+
+
+def all_calls(table: tuple[StanceRow, ...]) -> StanceCounts:
+    """Every counted call of the week (each piece once per position it addresses), with
+    how many were weak and how many an analyst set: the table's cells added up."""
+    cells = [cell for row in table for cell in row.cells]
+    return StanceCounts(
+        echo=sum(c.echo for c in cells),
+        contest=sum(c.contest for c in cells),
+        mixed=sum(c.mixed for c in cells),
+        weak=sum(c.weak for c in cells),
+        corrected=sum(c.corrected for c in cells),
+    )

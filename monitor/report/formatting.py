@@ -43,6 +43,19 @@ def score(value: float) -> str:
     return f"{value:+.2f}".replace("-", "−")
 
 
+def confidence(value: float | None) -> str:
+    """ "0.52": the differ's confidence in a call, two decimals."""
+    return "—" if value is None else f"{value:.2f}"
+
+
+def call_counts(weak: int, corrected: int) -> str:
+    """ "2 weak, 1 by analyst": what a cell's count holds beyond the differ's sure calls."""
+    parts = [f"{weak} weak"] if weak else []
+    if corrected:
+        parts.append(f"{corrected} by analyst")
+    return ", ".join(parts)
+
+
 def stance_symbols(echo: int, contest: int, mixed: int) -> str:
     """ "+3 −1 ±2": echo, contest, mixed counts with their symbols, zeros left out, so the
     table reads in black and white and in plain Markdown."""

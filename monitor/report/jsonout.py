@@ -5,14 +5,15 @@ Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never 
     week, start, end, generated_at      "2024-W44", ISO 8601 UTC times (end exclusive)
     summary                             the "at a glance" paragraph, plain text
     totals        {articles, previous_articles, outlets, not_compared}
+    calls         {echo, contest, mixed, weak, corrected, total}   every counted call
+    weak_below    0.6: calls whose confidence is under this are weak
     camps         [{camp, name, count, previous, change, outlets, compared}]
     sources       [{id, name, camp, count}]                 every configured outlet
-    stance_table  [{camp, name, compared, positions: {P1: {echo, contest, mixed}, …}}]
-    positions     [{id, title, claim, addressed, totals: {echo, contest, mixed},
-                    by_camp: {camp: {echo, contest, mixed}},
-                    strongest: [{article_id, title, url, linkable, outlet, camp, date,
-                                 language, stance, score,
-                                 evidence: [{sentence, stance, score}]}]}]
+    stance_table  [{camp, name, compared, positions: {P1: COUNTS, …}}]
+    positions     [{id, title, claim, addressed, totals: COUNTS,
+                    by_camp: {camp: COUNTS},
+                    strongest: [CALL]}]
+    corrections   [{position, position_title, **CALL}]      analyst corrections this week
     framing       [{camp, name, pieces, labels: [{label, count}],
                     troop_counts: {pieces, min, median, max} | null,
                     epistemic: [{mode, count, share}], cited: [{label, count}],
@@ -21,7 +22,16 @@ Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never 
                     counts: {name: n}}]                     state: ok | failing | never
     method, positions_versions
 
-Strings are as scraped (cleaned of control characters) and must be escaped by whoever
+    COUNTS = {echo, contest, mixed, weak, corrected}: pieces per stance; ``weak`` and
+             ``corrected`` count how many of those calls were weak / set by an analyst
+    CALL   = {article_id, title, url, linkable, outlet, camp, date, language, stance,
+              score, confidence, weak, corrected, correction,
+              evidence: [{sentence, stance, score}]}
+             ``correction`` is null, or {note, labelled_by, labelled_at, differ_stance,
+             differ_confidence} when an analyst set the call (then confidence is 1.0)
+
+Positions are listed in natural order (P1, P2, …, P10, P11), as many as positions.yaml
+holds. Strings are as scraped (cleaned of control characters) and must be escaped by whoever
 displays them; ``linkable`` says whether ``url`` is an http(s) URL safe to link.
 """
 
@@ -30,7 +40,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .model import Digest, PieceRef, StanceCounts, Tally
+from .model import CorrectedCall, Digest, PieceRef, StanceCounts, Tally
 
 SCHEMA = "monitor.digest/1"
 
@@ -50,6 +60,8 @@ def render_json(digest: Digest) -> dict[str, Any]:
             "outlets": d.outlets,
             "not_compared": d.not_compared,
         },
+        "calls": {**_counts(d.calls), "total": d.calls.total},
+        "weak_below": d.weak_below,
         "camps": [
             {
                 "camp": c.camp,
@@ -88,6 +100,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
             }
             for p in d.positions
         ],
+        "corrections": [_correction(c) for c in d.corrections],
         "framing": [
             {
                 "camp": f.camp,
@@ -134,7 +147,13 @@ def _time(moment: datetime | None) -> str | None:
 
 
 def _counts(c: StanceCounts) -> dict[str, int]:
-    return {"echo": c.echo, "contest": c.contest, "mixed": c.mixed}
+    return {
+        "echo": c.echo,
+        "contest": c.contest,
+        "mixed": c.mixed,
+        "weak": c.weak,
+        "corrected": c.corrected,
+    }
 
 
 def _tallies(tallies: tuple[Tally, ...]) -> list[dict[str, Any]]:
@@ -153,8 +172,26 @@ def _piece(p: PieceRef) -> dict[str, Any]:
         "language": p.language,
         "stance": p.stance,
         "score": round(p.score, 3),
+        "confidence": round(p.confidence, 3),
+        "weak": p.weak,
+        "corrected": p.label is not None,
+        "correction": None
+        if p.label is None
+        else {
+            "note": p.label.note,
+            "labelled_by": p.label.labelled_by,
+            "labelled_at": _time(p.label.labelled_at),
+            "differ_stance": p.label.differ_stance,
+            "differ_confidence": None
+            if p.label.differ_confidence is None
+            else round(p.label.differ_confidence, 3),
+        },
         "evidence": [
             {"sentence": q.sentence, "stance": q.stance, "score": round(q.score, 3)}
             for q in p.quotes
         ],
     }
+
+
+def _correction(c: CorrectedCall) -> dict[str, Any]:
+    return {"position": c.position_id, "position_title": c.position_title, **_piece(c.piece)}

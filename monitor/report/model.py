@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.models import WEAK_CONFIDENCE
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -22,11 +24,17 @@ class Tally:
 
 @dataclass(frozen=True)
 class StanceCounts:
-    """How many pieces echo, contest, or do both, for one position (absent is not counted)."""
+    """How many pieces echo, contest, or do both, for one position (absent is not counted).
+
+    ``weak`` and ``corrected`` say how many of those counted calls the differ was unsure
+    of (confidence under ``WEAK_CONFIDENCE``) and how many an analyst set: they are
+    included in echo / contest / mixed, not added to them."""
 
     echo: int = 0
     contest: int = 0
     mixed: int = 0
+    weak: int = 0
+    corrected: int = 0
 
     @property
     def total(self) -> int:
@@ -102,8 +110,21 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class AnalystLabel:
+    """An analyst's correction of a stance, as the digest shows it beside the call."""
+
+    note: str | None
+    labelled_by: str
+    labelled_at: datetime
+    differ_stance: str | None  # what the differ had said; None: no call of its own yet
+    differ_confidence: float | None
+
+
+@dataclass(frozen=True)
 class PieceRef:
-    """A piece quoted under a position: who said it, where, and the sentences that carry it."""
+    """A piece quoted under a position: who said it, where, and the sentences that carry it.
+    ``confidence`` is the differ's (1.0 for an analyst's call); ``weak`` marks a call under
+    ``WEAK_CONFIDENCE``; ``label`` is set when an analyst corrected the call."""
 
     article_id: int
     title: str
@@ -117,6 +138,18 @@ class PieceRef:
     stance: str
     score: float
     quotes: tuple[Quote, ...]
+    confidence: float = 1.0
+    weak: bool = False
+    label: AnalystLabel | None = None
+
+
+@dataclass(frozen=True)
+class CorrectedCall:
+    """One analyst correction on a piece of the week: the position and the piece."""
+
+    position_id: str
+    position_title: str
+    piece: PieceRef
 
 
 @dataclass(frozen=True)
@@ -201,6 +234,9 @@ class Digest:
     crawl: tuple[CrawlHealth, ...]
     method: str  # "lexical", "lexical+semantic", or "not recorded"
     positions_versions: tuple[str, ...]  # usually one; several if the week mixes versions
+    calls: StanceCounts = StanceCounts()  # every counted call of the week (camps × positions)
+    corrections: tuple[CorrectedCall, ...] = ()  # analyst corrections on this week's pieces
+    weak_below: float = WEAK_CONFIDENCE  # calls under this confidence are weak
 
     @property
     def empty(self) -> bool:

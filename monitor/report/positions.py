@@ -3,13 +3,15 @@ that carry it most strongly, with their evidence sentences quoted.
 
 "Strongest" is by |score|; the analyst wants to see both sides, so when any piece echoes
 and any contests, the strongest of each direction is kept before the rest are filled in.
+Every call shown carries its confidence, and an analyst's correction carries its note;
+``corrected_calls`` lists every correction on the week's pieces, strong or not.
 """
 
 from __future__ import annotations
 
 from monitor.models import PositionInfo, StoredArticle, StoredStance
 
-from .model import CampBalance, PieceRef, PositionDigest, Quote
+from .model import AnalystLabel, CampBalance, CorrectedCall, PieceRef, PositionDigest, Quote
 from .text import clean_text, human_title, lang_tag, safe_url
 from .view import WeekView
 
@@ -18,7 +20,24 @@ QUOTES_PER_PIECE = 3
 
 
 def position_digests(view: WeekView) -> tuple[PositionDigest, ...]:
-    return tuple(_position(view, info) for info in view.data.positions)
+    return tuple(_position(view, info) for info in view.positions)
+
+
+def corrected_calls(view: WeekView) -> tuple[CorrectedCall, ...]:
+    """The analyst's corrections on this week's pieces, by position then piece."""
+    calls = []
+    for info in view.positions:
+        for article in view.data.articles:
+            stance = view.stance_of(article.id, info.id)
+            if stance is not None and stance.correction is not None:
+                calls.append(
+                    CorrectedCall(
+                        position_id=info.id,
+                        position_title=human_title(info.title),
+                        piece=_piece(view, article, stance),
+                    )
+                )
+    return tuple(calls)
 
 
 def _position(view: WeekView, info: PositionInfo) -> PositionDigest:
@@ -90,4 +109,20 @@ def _piece(view: WeekView, article: StoredArticle, stance: StoredStance) -> Piec
         stance=stance.stance,
         score=stance.score,
         quotes=quotes,
+        confidence=stance.confidence,
+        weak=stance.weak,
+        label=_label(stance),
+    )
+
+
+def _label(stance: StoredStance) -> AnalystLabel | None:
+    correction = stance.correction
+    if correction is None:
+        return None
+    return AnalystLabel(
+        note=clean_text(correction.note, limit=1000) or None,
+        labelled_by=clean_text(correction.labelled_by, limit=128) or "analyst",
+        labelled_at=correction.labelled_at,
+        differ_stance=stance.differ_stance,
+        differ_confidence=stance.differ_confidence,
     )

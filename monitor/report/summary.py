@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from monitor.models import WEAK_CONFIDENCE
+
 from .formatting import date_range
-from .model import CampCoverage, CrawlHealth, PositionDigest, StanceRow
+from .model import CampCoverage, CrawlHealth, PositionDigest, StanceCounts, StanceRow
 
 _VERB = {
     "echo": "mostly echoes",
@@ -28,6 +30,7 @@ def at_a_glance(
     table: tuple[StanceRow, ...],
     positions: tuple[PositionDigest, ...],
     failing: list[CrawlHealth],
+    calls: StanceCounts | None = None,
 ) -> str:
     previous = sum(c.previous for c in camps)
     parts: list[str] = []
@@ -45,6 +48,8 @@ def at_a_glance(
         leanings = [s for row in table if (s := _leaning(row, positions))]
         if leanings:
             parts.append(_capitalise("; ".join(leanings)) + ".")
+        if calls is not None and (calls.weak or calls.corrected):
+            parts.append(_certainty(calls))
         if not_compared:
             parts.append(f"{_n(not_compared, 'piece')} not yet compared with the baseline.")
         silent = [c.name for c in camps if not c.count and c.camp != "other"]
@@ -65,6 +70,22 @@ def _leaning(row: StanceRow, positions: tuple[PositionDigest, ...]) -> str | Non
         return None
     cell, position = row.cells[best], positions[best]
     return f"{row.name} coverage {_VERB[cell.leaning]} {position.id} ({position.title})"
+
+
+def _certainty(calls: StanceCounts) -> str:
+    """How far to trust the counts: weak calls, and calls an analyst set by hand."""
+    said = []
+    if calls.weak:
+        said.append(
+            f"{calls.weak} of {_n(calls.total, 'stance call')} counted "
+            f"{'is' if calls.weak == 1 else 'are'} weak "
+            f"(differ confidence under {WEAK_CONFIDENCE:.2f})"
+        )
+    if calls.corrected:
+        said.append(
+            f"{calls.corrected} {'was' if calls.corrected == 1 else 'were'} set by an analyst"
+        )
+    return _capitalise("; ".join(said)) + "."
 
 
 def _n(count: int, noun: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import charts, formatting
-from .model import StanceCounts
+from .model import PieceRef, StanceCounts
 from .text import escape_markdown, markdown_url
 
 
@@ -49,6 +49,26 @@ def _counts_text(counts: StanceCounts) -> str:
     return formatting.stance_symbols(counts.echo, counts.contest, counts.mixed)
 
 
+def _cell_notes(counts: StanceCounts) -> str:
+    return formatting.call_counts(counts.weak, counts.corrected)
+
+
+def call_note(piece: PieceRef) -> str:
+    """How sure a call is, in words: "confidence 0.85", "weak, 0.52", or for an analyst's
+    call "analyst-corrected; differ said contest, 0.52"."""
+    if piece.label is not None:
+        said = piece.label.differ_stance
+        if said is None:
+            return "analyst-corrected; the differ had no call"
+        return (
+            f"analyst-corrected; differ said {said}, "
+            f"{formatting.confidence(piece.label.differ_confidence)}"
+        )
+    if piece.weak:
+        return f"weak, {formatting.confidence(piece.confidence)}"
+    return f"confidence {formatting.confidence(piece.confidence)}"
+
+
 _SHARED_FILTERS = {
     "day": formatting.day,
     "stamp": formatting.stamp,
@@ -58,6 +78,9 @@ _SHARED_FILTERS = {
     "number": formatting.number,
     "score": formatting.score,
     "symbols": _counts_text,
+    "cell_notes": _cell_notes,
+    "confidence": formatting.confidence,
+    "call_note": call_note,
 }
 _SHARED_GLOBALS = {"STANCE_SYMBOL": formatting.STANCE_SYMBOL}
 

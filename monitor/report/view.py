@@ -13,7 +13,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from monitor.models import CAMP_NAMES, CAMPS, DigestInput, StoredArticle, StoredStance
+from monitor.models import (
+    CAMP_NAMES,
+    CAMPS,
+    DigestInput,
+    PositionInfo,
+    StoredArticle,
+    StoredStance,
+    position_order,
+)
 
 from .model import StanceCounts, Tally
 from .text import clean_text
@@ -29,8 +37,12 @@ MAIN_CAMPS = ("ru", "cn", "west", "kr", "ua")
 class WeekView:
     data: DigestInput
     camps: tuple[str, ...]
-    position_ids: tuple[str, ...]
+    positions: tuple[PositionInfo, ...]  # as loaded from positions.yaml, in natural order
     stances: Mapping[int, Mapping[str, StoredStance]]  # article id -> position id -> stance
+
+    @property
+    def position_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.positions)
 
     def camp_name(self, camp: str) -> str:
         return CAMP_NAMES.get(camp, clean_text(camp, limit=40) or "Unknown")
@@ -53,14 +65,25 @@ class WeekView:
         tally: Counter[str] = Counter()
         for article in articles:
             stance = self.stance_of(article.id, position_id)
-            if stance is not None:
-                tally[stance.stance] += 1
-        return StanceCounts(echo=tally["echo"], contest=tally["contest"], mixed=tally["mixed"])
+            if stance is None or stance.stance == "absent":
+                continue
+            tally[stance.stance] += 1
+            tally["weak"] += stance.weak
+            tally["corrected"] += stance.correction is not None
+        return StanceCounts(
+            echo=tally["echo"],
+            contest=tally["contest"],
+            mixed=tally["mixed"],
+            weak=tally["weak"],
+            corrected=tally["corrected"],
+        )
 
 
 def index_week(data: DigestInput) -> WeekView:
-    position_ids = tuple(p.id for p in data.positions)
-    known = set(position_ids)
+    # The positions come from positions.yaml, however many there are; shown P1, P2, …,
+    # P10, P11 whatever order the file lists them in.
+    positions = tuple(sorted(data.positions, key=lambda p: position_order(p.id)))
+    known = {p.id for p in positions}
     week_ids = {a.id for a in data.articles}
     stances: dict[int, dict[str, StoredStance]] = {}
     ignored = 0
@@ -74,7 +97,7 @@ def index_week(data: DigestInput) -> WeekView:
                 ignored += 1
     if ignored:
         log.warning("digest %s: ignored %d stances on unknown positions", data.week, ignored)
-    return WeekView(data=data, camps=_camps_shown(data), position_ids=position_ids, stances=stances)
+    return WeekView(data=data, camps=_camps_shown(data), positions=positions, stances=stances)
 
 
 def _camps_shown(data: DigestInput) -> tuple[str, ...]:

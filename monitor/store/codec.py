@@ -7,6 +7,7 @@ are stated once and tested without a database.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -18,6 +19,7 @@ from monitor.models import (
     CAMPS,
     STANCES,
     Camp,
+    Correction,
     CrawlStatus,
     Epistemic,
     Evidence,
@@ -26,6 +28,7 @@ from monitor.models import (
     StoredArticle,
     StoredStance,
 )
+from monitor.models import position_order as position_order  # P2 before P10 (re-exported)
 
 _WHITESPACE = re.compile(r"\s+")
 CHUNK = 500  # values per IN (...) list: well under every driver's parameter limit
@@ -78,10 +81,27 @@ def stance(value: str) -> Stance:
     return value
 
 
-def position_order(position_id: str) -> tuple[int, str]:
-    """P2 before P10."""
-    digits = "".join(ch for ch in position_id if ch.isdigit())
-    return (int(digits) if digits else 0, position_id)
+# An analyst's sure call: the score a corrected stance carries when the differ's own score
+# points the other way (or is missing), so "strongest" and direction agree with the label.
+_SURE_SCORE = {"echo": 1.0, "contest": -1.0, "mixed": 0.0, "absent": 0.0}
+
+
+def confidence(value: float) -> float:
+    """The differ's confidence, checked: a number in [0, 1]."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise StoreError(f"confidence must be a number, got {value!r}", reason="value") from None
+    if math.isnan(number) or not 0.0 <= number <= 1.0:
+        raise StoreError(f"confidence must lie in [0, 1], got {value!r}", reason="value")
+    return number
+
+
+def position_id(value: str) -> str:
+    """A position id as the store keeps it (the CLI checks it against positions.yaml)."""
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 16:
+        raise StoreError(f"not a position id: {value!r}", reason="value")
+    return value.strip()
 
 
 def evidence_from_json(data: Mapping[str, Any]) -> Evidence:
@@ -131,6 +151,57 @@ def stance_from_row(row: Any) -> StoredStance:
         score=float(row.score),
         evidence=tuple(evidence_from_json(e) for e in row.evidence or ()),
         positions_version=row.positions_version,
+        confidence=float(row.confidence),
+    )
+
+
+def correction_from_row(row: Any) -> Correction:
+    return Correction(
+        article_id=row.article_id,
+        position_id=row.position_id,
+        stance=stance(row.stance),
+        note=row.note,
+        labelled_by=row.labelled_by,
+        labelled_at=row.labelled_at,
+    )
+
+
+def corrected(differ: StoredStance | None, correction: Correction) -> StoredStance:
+    """The stance readers see when an analyst has labelled the piece: the label wins.
+
+    It is sure (confidence 1.0) and keeps what the differ said beside it. The differ's
+    score is kept when it points the label's way (a mixed label accepts any), else the
+    label's own direction is used; the evidence keeps only the sentences that support the
+    label (none for absent). The positions version stays the differ's, or "" when the
+    differ has not analysed that position yet.
+    """
+    label = correction.stance
+    score = differ.score if differ is not None else 0.0
+    agrees = (
+        (label == "echo" and score > 0)
+        or (label == "contest" and score < 0)
+        or (label == "mixed" and differ is not None)
+        or (label == "absent" and score == 0)
+    )
+    if label == "absent":
+        evidence: tuple[Evidence, ...] = ()
+    elif differ is None:
+        evidence = ()
+    elif label == "mixed":
+        evidence = differ.evidence
+    else:
+        evidence = tuple(e for e in differ.evidence if e.stance == label)
+    return StoredStance(
+        article_id=correction.article_id,
+        position_id=correction.position_id,
+        stance=label,
+        score=score if agrees else _SURE_SCORE[label],
+        evidence=evidence,
+        positions_version=differ.positions_version if differ is not None else "",
+        confidence=1.0,
+        correction=correction,
+        differ_stance=differ.stance if differ is not None else None,
+        differ_confidence=differ.confidence if differ is not None else None,
     )
 
 

@@ -1,6 +1,9 @@
 """The differ's results: one stance row per article × position, one framing row per
 article, each replaced as a whole when the differ runs again.
 
+Analyst corrections (``corrections``) live in their own table, which ``replace`` never
+touches; ``stances_of`` reads both and lets the correction win.
+
 Functions over an open connection; ``Store`` owns transactions and argument checks.
 """
 
@@ -11,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, select
 
 from monitor.models import DiffResult, Framing, StoredStance
-from monitor.store import codec
+from monitor.store import codec, corrections
 from monitor.store.schema import articles, framings, stances
 
 
@@ -34,6 +37,7 @@ def replace(conn: Connection, article_id: int, diff: DiffResult, computed_at: da
             "position_id": pid,
             "stance": codec.stance(r.stance),
             "score": float(r.score),
+            "confidence": codec.confidence(r.confidence),
             "evidence": [e.to_json() for e in r.evidence],
             **common,
         }
@@ -55,12 +59,18 @@ def replace(conn: Connection, article_id: int, diff: DiffResult, computed_at: da
 
 
 def stances_of(conn: Connection, ids: list[int]) -> dict[int, tuple[StoredStance, ...]]:
-    found: dict[int, list[StoredStance]] = {}
+    """Each piece's stances in position order, an analyst's correction in place of the
+    differ's row (or added, when the differ has no row for that position)."""
+    found: dict[int, dict[str, StoredStance]] = {}
     for chunk in codec.chunks(ids):
         for row in conn.execute(select(stances).where(stances.c.article_id.in_(chunk))):
-            found.setdefault(row.article_id, []).append(codec.stance_from_row(row))
+            found.setdefault(row.article_id, {})[row.position_id] = codec.stance_from_row(row)
+    for aid, labels in corrections.of(conn, ids).items():
+        own = found.setdefault(aid, {})
+        for pid, correction in labels.items():
+            own[pid] = codec.corrected(own.get(pid), correction)
     return {
-        aid: tuple(sorted(items, key=lambda s: codec.position_order(s.position_id)))
+        aid: tuple(sorted(items.values(), key=lambda s: codec.position_order(s.position_id)))
         for aid, items in found.items()
     }
 

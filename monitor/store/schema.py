@@ -31,6 +31,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -152,6 +153,22 @@ stances = Table(
     Column("positions_version", String(64), nullable=False, index=True),
     Column("method", String(32), nullable=False),
     Column("computed_at", UTCDateTime, nullable=False),
+    # How sure the differ is of the stance (0..1); rows from before 0002 read as 1.0.
+    Column("confidence", Float, nullable=False, server_default=text("1.0")),
+)
+
+# An analyst's label of a piece on a position: one current row per article × position,
+# replaced when relabelled. Deliberately not part of ``stances``: the differ replaces its
+# rows wholesale on every re-analysis, and a correction must outlive that.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("position_id", String(16), primary_key=True),
+    Column("stance", String(16), nullable=False),
+    Column("note", Text),
+    Column("labelled_by", String(128), nullable=False),
+    Column("labelled_at", UTCDateTime, nullable=False),
 )
 
 framings = Table(

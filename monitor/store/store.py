@@ -3,8 +3,9 @@
 Every method checks its arguments (aware datetimes, known camps and outcomes), then runs
 one short transaction on a pooled connection, so the daemon's threads, the CLI and the
 digest can use the same database at once (SQLite in WAL mode: one writer, many readers;
-PostgreSQL: many of both). The SQL lives in ``corpus``, ``results`` and ``crawl_state``;
-every write there is an idempotent upsert, so re-running a stage adds no duplicates.
+PostgreSQL: many of both). The SQL lives in ``corpus``, ``results``, ``corrections`` and
+``crawl_state``; every write there is an idempotent upsert, so re-running a stage adds no
+duplicates.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from monitor.errors import StoreError
 from monitor.models import (
+    Correction,
     CrawlStatus,
     DiffResult,
     ExtractedArticle,
@@ -28,7 +30,7 @@ from monitor.models import (
     StoredArticle,
     StoredStance,
 )
-from monitor.store import codec, corpus, crawl_state, results, search
+from monitor.store import codec, corpus, corrections, crawl_state, results, search
 from monitor.store.engine import WRITE, translated
 from monitor.store.schema import articles
 from monitor.urls import canonical_url
@@ -259,7 +261,9 @@ class Store:
             results.replace(conn, article_id, diff, computed_at)
 
     def stances_for(self, article_ids: Iterable[int]) -> dict[int, tuple[StoredStance, ...]]:
-        """Stances of each given piece, P1..P10 in order; pieces without any are absent."""
+        """Stances of each given piece in position order (P1, P2, …, P10, P11); pieces
+        without any are absent. An analyst's correction wins over the differ's stance
+        (``StoredStance.correction`` is then set; see ``codec.corrected``)."""
         with self._read("read stances") as conn:
             return results.stances_of(conn, sorted(set(article_ids)))
 
@@ -267,6 +271,57 @@ class Store:
         """Framing of each given piece; pieces not yet analysed are absent."""
         with self._read("read framings") as conn:
             return results.framings_of(conn, sorted(set(article_ids)))
+
+    # ── analyst corrections ─────────────────────────────────────────────────────────
+
+    def set_correction(
+        self,
+        article_id: int,
+        position_id: str,
+        stance: str,
+        *,
+        labelled_by: str,
+        note: str | None = None,
+        at: datetime | None = None,
+    ) -> Correction:
+        """Label the piece's stance on one position, replacing any earlier label of that
+        article × position. Re-analysis never touches it. ``at`` defaults to the clock."""
+        who = codec.clean(labelled_by).strip()
+        if not who or len(who) > 128:
+            raise StoreError(
+                f"labelled_by must be 1..128 characters, got {labelled_by!r}", reason="value"
+            )
+        text = codec.clean(note).strip() if note is not None else ""
+        correction = Correction(
+            article_id=article_id,
+            position_id=codec.position_id(position_id),
+            stance=codec.stance(stance),
+            note=text or None,
+            labelled_by=who,
+            labelled_at=codec.utc(at if at is not None else self._clock(), "at"),
+        )
+        with self._write(f"label article {article_id} on {position_id}") as conn:
+            if not results.lock_article(conn, article_id):
+                raise StoreError(f"no article with id {article_id}", reason="not_found")
+            corrections.upsert(conn, vars(correction))
+        return correction
+
+    def clear_correction(self, article_id: int, position_id: str) -> bool:
+        """Remove the label, so the differ's stance shows again; whether there was one."""
+        with self._write(f"clear label of article {article_id} on {position_id}") as conn:
+            return corrections.remove(conn, article_id, codec.position_id(position_id))
+
+    def corrections(self, article_ids: Iterable[int] | None = None) -> list[Correction]:
+        """Current labels (of the given pieces, or all), by article then position."""
+        with self._read("read corrections") as conn:
+            if article_ids is None:
+                return corrections.every(conn)
+            found = corrections.of(conn, sorted(set(article_ids)))
+        return [
+            c
+            for aid in sorted(found)
+            for c in sorted(found[aid].values(), key=lambda c: codec.position_order(c.position_id))
+        ]
 
     # ── crawl status ────────────────────────────────────────────────────────────────
 

@@ -34,31 +34,56 @@ def test_the_shipped_file_has_the_ten_positions_in_order(positions) -> None:  # 
     assert all({"en", "ru", "zh"} <= set(p.languages) for p in positions.positions)
 
 
-def test_a_wrong_id_is_reported_with_file_and_field(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "  - id: P7\n", "  - id: P77\n")
+def test_an_id_not_of_the_form_p_n_is_reported_with_file_line_and_field(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "  - id: P7\n", "  - id: Q7\n")
     with pytest.raises(ConfigError) as err:
         load_positions(path)
     assert str(path) in str(err.value)
+    assert err.value.field == "positions[6].id"
+    assert err.value.line == _line_of(path, "- id: Q7")
+    assert "P followed by a number" in str(err.value) and "'Q7'" in str(err.value)
+
+
+def test_a_duplicate_id_is_named(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "  - id: P7\n", "  - id: P6\n")
+    with pytest.raises(ConfigError) as err:
+        load_positions(path)
     assert err.value.field == "positions"
-    assert "P1..P10" in str(err.value)
-    assert err.value.line is not None
+    assert "'P6' appears twice" in str(err.value) and err.value.line is not None
 
 
-def test_a_broken_regex_names_its_line_and_field(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "'modest', 'small'", "'modest(', 'small'")
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  - id: P7\n", "  - id: P77\n", "ids must increase: P8"),
+        ("  - id: P1\n", "  - id: P0\n", "P followed by a number"),
+    ],
+)
+def test_ids_increase_from_p1(tmp_path: Path, old: str, new: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_positions(_copy(tmp_path, old, new))
+
+
+def test_gaps_in_the_numbering_are_allowed(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "  - id: P10\n", "  - id: P12\n")
+    assert load_positions(path).ids[-1] == "P12"
+
+
+def test_a_position_needs_cues_in_at_least_one_language(tmp_path: Path) -> None:
+    text = (REPO / "positions.yaml").read_text(encoding="utf-8")
+    start = text.index("    languages:\n", text.index("  - id: P7\n"))
+    end = text.index("  - id: P8\n")
+    path = tmp_path / "positions.yaml"
+    path.write_text(text[:start] + "    languages: {}\n\n" + text[end:], encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_positions(path)
-    assert err.value.line == _line_of(path, "'modest(', 'small'")
-    assert err.value.field == "positions[0].languages.en.echo[0]"
-    assert "modest(" in str(err.value) and "regular expression" in str(err.value)
+    assert err.value.field == "positions[6].languages"
+    assert "at least one language" in str(err.value)
 
 
-def test_a_missing_required_language_is_named(tmp_path: Path) -> None:
+def test_a_position_without_en_ru_or_zh_is_fine(tmp_path: Path) -> None:
     path = _copy(tmp_path, "      zh:\n", "      xx:\n")
-    with pytest.raises(ConfigError) as err:
-        load_positions(path)
-    assert "zh" in str(err.value)
-    assert err.value.field == "positions[0].languages"
+    assert "xx" in load_positions(path).positions[0].languages
 
 
 def test_a_language_key_must_be_an_iso_code(tmp_path: Path) -> None:
@@ -110,3 +135,31 @@ def test_every_shipped_lexicon_loads() -> None:
     assert {"en", "ru", "zh", "uk", "ko"} <= set(langs)
     for lang in langs:
         assert load_lexicon_file(LEXICON_DIR / f"{lang}.yaml").language == lang
+
+
+def test_a_lexicon_file_is_named_after_its_language(tmp_path: Path) -> None:
+    from monitor.differ.lexicon import load_lexicon_file
+
+    path = tmp_path / "pl.yaml"
+    path.write_text("language: nl\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_lexicon_file(path)
+    assert err.value.field == "language" and "nl.yaml" in str(err.value)
+
+
+def test_the_story_is_in_the_positions_file_and_the_lexicon_holds_language_only(
+    positions,  # type: ignore[no-untyped-def]
+) -> None:
+    from monitor.differ.lexicon import LEXICON_DIR, available_languages, load_lexicon_file
+
+    story = positions.story
+    assert story.troop_position == "P4"
+    assert (story.troop_count.min, story.troop_count.max) == (100, 300_000)
+    assert {"en", "ru", "zh", "uk", "ko", "ja", "de", "fr"} <= set(story.languages)
+    assert "pyongyang" in story.languages["en"].dprk
+    assert story.languages["zh"].subtopics["treaty"]
+    for lang in available_languages():
+        lex = load_lexicon_file(LEXICON_DIR / f"{lang}.yaml")
+        assert lex.unspaced is (lang in ("zh", "ja"))
+    assert load_lexicon_file(LEXICON_DIR / "ru.yaml").sentence_splitter == "razdel"
+    assert "but" in load_lexicon_file(LEXICON_DIR / "en.yaml").clause_breaks

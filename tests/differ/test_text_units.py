@@ -11,7 +11,7 @@ from monitor.differ.segment import segment, split_sentences
 def test_english_splitting_respects_abbreviations_decimals_and_quotes() -> None:
     text = ('U.S. officials met Gen. Smith on Monday. Trade grew 9.5 times to $34.4 million. '
             '"It is a hoax," Peskov said. He left.')
-    assert split_sentences(text, "en") == [
+    assert split_sentences(text, "regex") == [
         "U.S. officials met Gen. Smith on Monday.",
         "Trade grew 9.5 times to $34.4 million.",
         '"It is a hoax," Peskov said.',
@@ -21,16 +21,16 @@ def test_english_splitting_respects_abbreviations_decimals_and_quotes() -> None:
 
 def test_russian_and_chinese_splitting() -> None:
     ru = "В 2023 г. товарооборот вырос. Об этом сообщил т. н. источник! Так ли это?"
-    assert len(split_sentences(ru, "ru")) == 3
+    assert len(split_sentences(ru, "razdel")) == 3
     zh = "他说：“朝鲜士兵已经抵达。”随后记者离开了。这是真的吗？"
-    assert split_sentences(zh, "zh") == [
+    assert split_sentences(zh, "cjk") == [
         "他说：“朝鲜士兵已经抵达。”", "随后记者离开了。", "这是真的吗？"
     ]
 
 
 def test_repeated_paragraphs_are_kept_once_and_titles_come_first() -> None:
     text = "A lead sentence. Another one.\n\nA lead sentence. A third one."
-    got = segment(text, "en", title="A headline")
+    got = segment(text, "regex", title="A headline")
     assert [s.text for s in got] == [
         "A headline", "A lead sentence.", "Another one.", "A third one."
     ]
@@ -64,7 +64,7 @@ def test_years_are_not_counts() -> None:
 
 def test_a_page_without_full_stops_is_cut_into_quotable_pieces() -> None:
     blob = ", ".join(["North Korean troops were seen near Kursk"] * 400)  # one 17,000-char line
-    parts = split_sentences(blob, "en")
+    parts = split_sentences(blob, "regex")
     assert len(parts) > 20
     assert all(len(p) <= 600 for p in parts)
     assert "".join(parts).replace(" ", "") == blob.replace(" ", "")  # nothing lost

@@ -8,12 +8,13 @@ All sentences are written for these tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor.models import (
+    Correction,
     CrawlStatus,
     DigestInput,
     Evidence,
@@ -78,6 +79,7 @@ class WeekBuilder:
     framings: dict[int, Framing] = field(default_factory=dict)
     crawl: list[CrawlStatus] = field(default_factory=list)
     previous: dict[str, int] = field(default_factory=dict)
+    positions: tuple[PositionInfo, ...] = POSITIONS
 
     def piece(
         self,
@@ -113,7 +115,7 @@ class WeekBuilder:
         )
         if stances is not None:
             rows = []
-            for position in POSITIONS:
+            for position in self.positions:
                 stance, score, sentences = stances.get(position.id, ("absent", 0.0, ()))
                 evidence = tuple(
                     Evidence(sentence=s, stance=stance, score=score, index=i)
@@ -125,6 +127,43 @@ class WeekBuilder:
             self.framings[article_id] = framing
         return article_id
 
+    def weaken(self, article_id: int, position_id: str, confidence: float) -> None:
+        """Give the differ's call on that position this confidence."""
+        self._swap(article_id, position_id, lambda s: replace(s, confidence=confidence))
+
+    def correct(
+        self,
+        article_id: int,
+        position_id: str,
+        stance: str,
+        *,
+        note: str | None = None,
+        by: str = "analyst",
+        score: float = 0.0,
+    ) -> None:
+        """An analyst's label in place of the differ's call, as the store hands it over."""
+        label = Correction(article_id, position_id, stance, note, by, self.end)  # type: ignore[arg-type]
+
+        def corrected(differ: StoredStance) -> StoredStance:
+            return replace(
+                differ,
+                stance=stance,
+                score=score,
+                evidence=tuple(e for e in differ.evidence if stance in ("mixed", e.stance)),
+                confidence=1.0,
+                correction=label,
+                differ_stance=differ.stance,
+                differ_confidence=differ.confidence,
+            )
+
+        self._swap(article_id, position_id, corrected)
+
+    def _swap(self, article_id: int, position_id: str, change: object) -> None:
+        rows = list(self.stances[article_id])
+        i = next(i for i, s in enumerate(rows) if s.position_id == position_id)
+        rows[i] = change(rows[i])  # type: ignore[operator]
+        self.stances[article_id] = tuple(rows)
+
     def build(self, **overrides: object) -> DigestInput:
         values: dict[str, object] = dict(
             week=self.week,
@@ -134,7 +173,7 @@ class WeekBuilder:
             stances=dict(self.stances),
             framings=dict(self.framings),
             sources=dict(self.sources),
-            positions=POSITIONS,
+            positions=self.positions,
             crawl_status=tuple(self.crawl),
             previous_counts=dict(self.previous),
             generated_at=GENERATED,

@@ -25,6 +25,9 @@ TOP_LEVEL = {
     "crawl",
     "method",
     "positions_versions",
+    "calls",
+    "weak_below",
+    "corrections",
 }
 
 
@@ -45,9 +48,10 @@ def test_numbers_match_the_week(week: DigestInput) -> None:
         "not_compared": 1,
     }
     west = next(r for r in doc["stance_table"] if r["camp"] == "west")
-    assert west["positions"]["P4"] == {"echo": 0, "contest": 3, "mixed": 0}
+    no_doubt = {"weak": 0, "corrected": 0}
+    assert west["positions"]["P4"] == {"echo": 0, "contest": 3, "mixed": 0, **no_doubt}
     p4 = next(p for p in doc["positions"] if p["id"] == "P4")
-    assert p4["by_camp"]["ru"] == {"echo": 2, "contest": 0, "mixed": 0}
+    assert p4["by_camp"]["ru"] == {"echo": 2, "contest": 0, "mixed": 0, **no_doubt}
     assert p4["strongest"][0]["evidence"][0]["sentence"] == STRONGEST_P4
     assert [p["addressed"] for p in doc["positions"]].count(False) == 3
     framing = next(f for f in doc["framing"] if f["camp"] == "west")

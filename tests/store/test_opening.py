@@ -18,7 +18,13 @@ from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0001_initial"
+HEAD = "0002_confidence_corrections"
+MIGRATIONS = [
+    "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
+    "stances, framings, crawl runs",
+    "Running upgrade 0001_initial -> 0002_confidence_corrections, stance confidence and "
+    "analyst corrections",
+]
 
 
 def _migration_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -29,10 +35,7 @@ def test_first_open_builds_the_schema_and_records_it(database, caplog) -> None:
     caplog.set_level(logging.INFO, logger="alembic")
     with database.open() as store:
         assert store.count_articles() == 0
-    assert _migration_lines(caplog) == [
-        "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
-        "stances, framings, crawl runs"
-    ]
+    assert _migration_lines(caplog) == MIGRATIONS
     engine = _raw_engine(database)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
@@ -75,7 +78,7 @@ def test_two_daemons_starting_together_migrate_once(database, caplog) -> None:
     for store in stores:
         assert store.count_articles() == 0
         store.close()
-    assert len(_migration_lines(caplog)) == 1
+    assert _migration_lines(caplog) == MIGRATIONS  # once each, not twice
 
 
 def test_sqlite_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
