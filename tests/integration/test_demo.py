@@ -97,6 +97,21 @@ def test_the_digests_show_every_camp_and_all_ten_positions(
     assert data["week"] == "2024-W44"
 
 
+def test_russian_coverage_reads_as_doubting_the_troop_reports(
+    demo: tuple[DemoOutcome, Path],
+) -> None:
+    """The demo week's Russian pieces call the troop reports leaks, "вбросы" and
+    unverifiable: the digest must not say Russian coverage contests P4 (it once did, on
+    the strength of a piece arguing the reports rest on leaks, not facts)."""
+    outcome, _ = demo
+    data = json.loads(outcome.digests["2024-W44"]["json"].read_text(encoding="utf-8"))
+    russian = next(row for row in data["stance_table"] if row["camp"] == "ru")
+    p4 = russian["positions"]["P4"]
+    assert p4["echo"] > p4["contest"], p4
+    summary = outcome.digests["2024-W44"]["md"].read_text(encoding="utf-8")
+    assert "Russian coverage mostly echoes P4" in summary
+
+
 def test_replaying_the_archive_again_adds_no_duplicates(tmp_path: Path) -> None:
     s = settings(tmp_path)
 
