@@ -7,8 +7,9 @@ development set, and shipped as plain JSON (``model/stance.json``): applying it 
 dozen multiplications in pure Python, no extra needed. Its probability of the chosen stance
 is the confidence the digest shows, so a call the evidence barely supports is visibly weak.
 
-Without a model file (or with ``MONITOR_DIFFER_MODEL=rules``) the differ falls back on the
-rules' own stance, with a confidence read from the strength of the evidence.
+Without a model file (``Differ(..., model=None)``, or a package built without one) the
+differ falls back on the rules' own stance, with a confidence read from the strength of
+the evidence (:func:`rule_confidence`).
 """
 
 from __future__ import annotations
