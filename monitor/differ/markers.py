@@ -28,6 +28,7 @@ _COMMA = re.compile(r",(?=\s)|[，、]")
 class Markers:
     """The marker spans of one sentence."""
 
+    text: str
     length: int
     unspaced: bool
     agglutinative: bool  # negation after a cue reaches only a few characters
@@ -106,6 +107,15 @@ class Markers:
         since = max((t for t in self.turns if t < start), default=0)
         return self._inside(self.claims, since, start)
 
+    def verdict_colon(self, start: int) -> int | None:
+        """The colon (with quotes and spaces around it) that ends right before
+        ``start``, where a verdict follows the claim it judges; None if there is none."""
+        head = self.text[max(0, start - 4) : start]
+        at = max(head.rfind(":"), head.rfind("："))
+        if at < 0 or head[at + 1 :].strip(" \"'”“»«」』"):
+            return None
+        return max(0, start - 4) + at
+
     def turn_between(self, a: int, b: int) -> bool:
         return any(a <= t < b for t in self.turns)
 
@@ -131,6 +141,7 @@ def markers(text: str, lex: CompiledLexicon) -> Markers:
     """The spans of every marker in ``text``."""
     clauses = [m.span() for m in lex.clause.finditer(text)]
     return Markers(
+        text=text,
         length=len(text),
         unspaced=lex.unspaced,
         agglutinative=lex.agglutinative,

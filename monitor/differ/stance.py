@@ -184,7 +184,10 @@ def _modify(hit: Hit, marks: Markers) -> Hit:
         # a framing cue ("officially confirmed") is the writer's own verdict: not turned
         hit = hit.scaled("?", DISTANCED, flip=True)
     # "reportedly sent", "Kyiv claims … are fighting": softened, not turned
-    if marks.hedged(hit.start) or (not hit.strong and marks.reported(hit.start)):
+    # a reported claim's content is softened — unless the sentence already turned it (a
+    # denial of the report is the sentence's own reading, not a second-hand one)
+    reported = not hit.strong and not hit.marks and marks.reported(hit.start)
+    if marks.hedged(hit.start) or reported:
         hit = hit.scaled("~", HEDGED)
     if marks.claimed(hit.start):
         hit = hit.scaled("^", CLAIMED)
@@ -242,12 +245,21 @@ def _absorb(hits: list[Hit], marks: Markers) -> list[Hit]:
         return hits
     reach = 30 if marks.unspaced else 90
     kept = []
+
+    def turn_between(h: Hit, f: Hit) -> bool:
+        """A turn separates them — unless the frame is the verdict a colon introduces
+        right after the claim it judges ('responds to "12,000 troops sent": fake news')."""
+        colon = marks.verdict_colon(f.start) if f.start > h.end else None
+        if colon is not None:
+            return marks.turn_between(h.end, colon)
+        return marks.turn_between(min(f.end, h.end), max(f.start, h.start))
+
     for h in hits:
         governed = any(
             not h.strong
             and f.direction != h.direction
             and max(f.start, h.start) - min(f.end, h.end) <= reach
-            and not marks.turn_between(min(f.end, h.end), max(f.start, h.start))
+            and not turn_between(h, f)
             for f in frames
         )
         if not governed:

@@ -1,0 +1,52 @@
+"""What a sentence does with a claim reaches as far as the claim does: a denial covers the
+whole claim it denies, a verdict after a colon judges the claim before it, a report marker
+softens the reported content but not the verdict on the report — and a cue never fires
+inside another word ("和平" in "莫斯科和平壤"). Sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.differ import Differ
+
+
+def p4(differ: Differ, text: str, language: str) -> str:
+    return differ.diff(text, language=language).positions["P4"].stance
+
+
+def test_a_denial_covers_a_long_denied_claim(differ: Differ) -> None:
+    text = ("The Kremlin on Monday rejected South Korean suggestions that the North had "
+            "quietly sent several thousand of its soldiers to fight in the Kursk region.")
+    assert p4(differ, text, "en") == "echo"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("克宫回应“朝鲜向库尔斯克派兵1.2万人”：假新闻", "zh"),
+        ('Kremlin on "12,000 North Korean troops sent to Kursk": fake news', "en"),
+    ],
+)
+def test_a_verdict_after_a_colon_judges_the_claim_before_it(
+    differ: Differ, text: str, language: str
+) -> None:
+    assert p4(differ, text, language) == "echo"
+
+
+def test_a_report_marker_does_not_soften_the_verdict_on_the_report(differ: Differ) -> None:
+    text = ("Seoul says North Korean soldiers have been sent to Russia.\n\n"
+            "Moscow has so far called all reports about the troops a fabrication.")
+    result = differ.diff(text, language="en").positions["P4"]
+    assert result.stance in ("echo", "mixed")
+    assert any("fabrication" in e.sentence for e in result.evidence)
+
+
+def test_no_confirmation_after_the_noun_reads_as_doubt_in_russian(differ: Differ) -> None:
+    text = ("Песков заявил, что сведения о северокорейских военных в Курской области "
+            "противоречивы: подтверждений этому у Пентагона нет.")
+    assert p4(differ, text, "ru") == "echo"
+
+
+def test_peace_is_not_read_inside_pyongyang(differ: Differ) -> None:
+    text = "莫斯科和平壤签署了全面战略伙伴关系条约，双方将在多个领域扩大合作。"
+    assert differ.diff(text, language="zh").positions["P5"].stance == "absent"
