@@ -76,6 +76,11 @@ def position_features(
         if "context" in r.signal.cues:
             side = "echo" if score > 0 else "contest"
             f[f"{side}_context"] = f.get(f"{side}_context", 0.0) + 1.0
+    if anchored and not any(r.signal.kinds for r in readings):
+        # about the position, yet no cue says which way: what such pieces usually do with
+        # this position is the only evidence left (reports of the UN panel veto are an
+        # echo of P9 by the guide; talk of the alliance's reach, a contest of P5)
+        f[f"bare:{position_id}"] = math.log1p(len(anchored))
     if echo:
         f["echo"] = _capped(echo)
         f["echo_top"] = top_echo

@@ -27,6 +27,7 @@ from monitor.models import STANCES, Stance
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "stance.json"
 OVERRIDE = 0.6  # the model overrules the rules from this probability on (cross-validated)
+MIXED_SUPPORT = 0.1  # a mixed reading of the rules stands if the model gives mixed this much
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,22 @@ class StanceModel:
         probability at least ``OVERRIDE`` — the rules carry hand-written knowledge the
         model's few hundred examples cannot all relearn, the model corrects them where
         the labelled data says they go wrong. A piece the rules read as carrying both
-        directions stays mixed when the model agrees it addresses the position: mixed is
-        too rare in labelled data to learn on its own. The confidence is the model's
+        directions stays mixed when the model gives mixed some support (``MIXED_SUPPORT``)
+        and otherwise takes the direction the model leans to; the model never calls mixed
+        where the rules saw one direction only: mixed is too rare in labelled data to learn
+        on its own, and the rules call it too often. The confidence is the model's
         probability of the stance given (for mixed: of mixed or of the weaker direction).
         """
         probs = self.probabilities(features)
         best = max(probs, key=lambda c: probs[c])
         stance: Stance = best if probs[best] >= OVERRIDE else rule
-        if stance != "absent" and rule == "mixed":
+        if stance == "absent":
+            return stance, probs[stance]
+        lean: Stance = "echo" if probs["echo"] >= probs["contest"] else "contest"
+        if rule == "mixed" and probs["mixed"] >= MIXED_SUPPORT:
             return "mixed", probs["mixed"] + min(probs["echo"], probs["contest"])
+        if stance == "mixed":
+            stance = lean  # both ways only where the rules saw both ways with weight
         return stance, probs[stance]
 
     def to_json(self) -> dict[str, object]:
