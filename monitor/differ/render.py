@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from monitor.differ.positions import Positions
-from monitor.models import DiffResult
+from monitor.models import WEAK_CONFIDENCE, DiffResult
 
 MARK = {"echo": ("+", "green"), "contest": ("−", "red"), "mixed": ("~", "yellow")}
 
@@ -37,6 +37,11 @@ def render_terminal(result: DiffResult, positions: Positions) -> RenderableType:
         line = Text()
         line.append(f"@@ {p.id} {p.slug} ", style="bold cyan")
         line.append(f"{mark} {r.stance} ({r.score:+.2f})", style=f"bold {colour}")
+        weak = r.confidence < WEAK_CONFIDENCE
+        line.append(
+            f"  confidence {r.confidence:.2f}{' · weak call' if weak else ''}",
+            style="yellow" if weak else "dim",
+        )
         parts.append(line)
         parts.append(Text(f"  baseline: {p.claim}", style="dim"))
         for e in r.evidence:

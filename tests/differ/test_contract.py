@@ -3,7 +3,9 @@ detection, the terminal rendering, and the semantic switch."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import sys
 
 import pytest
@@ -80,6 +82,17 @@ def test_the_terminal_view_reads_like_a_diff(differ: Differ, positions: Position
     assert "absent: P1, P2, P3, P6, P7, P8, P9, P10" in out
     assert "framing" in out and "troops called" in out
     assert out.index("@@ P4") < out.index("absent:") < out.index("troops called")
+    assert re.search(r"@@ P4 .* confidence [01]\.\d\d", out)
+
+
+def test_the_terminal_view_marks_a_weak_call(differ: Differ, positions: Positions) -> None:
+    result = differ.diff(PIECE, language="en")
+    p4 = result.positions["P4"]
+    weak = dataclasses.replace(result, positions={
+        **result.positions, "P4": dataclasses.replace(p4, confidence=0.41)})
+    console = Console(width=200, record=True, color_system=None)
+    console.print(render_terminal(weak, positions))
+    assert "confidence 0.41 · weak call" in console.export_text()
 
 
 def test_semantic_on_without_the_extra_is_a_clear_error(
