@@ -94,6 +94,13 @@ def test_the_shipped_model_is_the_one_the_script_trains(differ: Differ) -> None:
     assert worst < 1e-3, "retrain with benchmarks/train_differ.py: the shipped weights are stale"
 
 
+def test_the_lockbox_holds_exactly_the_pieces_it_was_sealed_with() -> None:
+    folds = labelled.load_folds()
+    sealed = json.loads(labelled.FOLDS_FILE.read_text(encoding="utf-8"))["sealed_lockbox"]
+    now = sorted(r["id"] for r in labelled.all_pieces() if labelled.fold_of(r, folds) == "lockbox")
+    assert now == sealed, "a piece joined or left the lockbox after it was scored"
+
+
 def test_no_lockbox_piece_is_in_training() -> None:
     folds = labelled.load_folds()
     keys = {labelled.outlet_key(r["outlet"]) for r in labelled.corpus_pieces()
