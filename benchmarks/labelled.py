@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from monitor.models import STANCES
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 DEV = ROOT / ".." / "shared" / "data" / "framing" / "dev.jsonl"
@@ -31,7 +33,6 @@ FOLDS_FILE = CORPUS / "folds.json"
 CV_FOLDS = ("f1", "f2", "f3", "f4")
 LOCKBOX = "lockbox"
 CORE = ("en", "ru", "zh")
-STANCE_VALUES = ("echo", "contest", "mixed", "absent")
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -97,7 +98,7 @@ def settle(part: str) -> int:
                 stance[pos] = la
                 continue
             choice = third.get(pid, {}).get("settled", {}).get(pos)
-            if choice not in STANCE_VALUES:
+            if choice not in STANCES:
                 raise SystemExit(
                     f"{part}: {pid} {pos} (A {la}, B {lb}) has no settlement in {path}"
                 )

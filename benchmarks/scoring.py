@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-STANCES = ("echo", "contest", "mixed", "absent")
+from monitor.models import STANCES
 
 
 def f1_per_class(gold: Sequence[str], pred: Sequence[str], label: str) -> float:

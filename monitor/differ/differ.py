@@ -20,7 +20,6 @@ from monitor.differ.features import MARKER_KINDS, SentenceReading, position_feat
 from monitor.differ.framing import CompiledStory, compile_story, framing
 from monitor.differ.learned import StanceModel, load_model, rule_confidence
 from monitor.differ.lexicon import CompiledLexicon, lexicon_files, lexicon_for
-from monitor.differ.markers import markers
 from monitor.differ.positions import Positions
 from monitor.differ.segment import DETECTABLE, Sentence, detect_language, segment
 from monitor.differ.stance import (
@@ -153,14 +152,17 @@ class Differ:
         )
         lang = self._language(code)
         sentences = segment(text or "", lang.lexicon.sentence_splitter, title)
-        per_position = self._read(sentences, lang)
+        # one memo per sentence, shared by the ten positions and the features below: the
+        # marker scan of a sentence runs once per piece, not once per reader
+        memos = [Memo(fold(s.text), lang.lexicon) for s in sentences]
+        per_position = self._read(sentences, lang, memos)
         if self._semantic is not None:
             self._semantic.extend(sentences, lang.cues, lang.lexicon, per_position)
         counted: dict[int, dict[str, int]] = {}
 
-        def marker_counts(k: int, sentence: Sentence) -> dict[str, int]:
+        def marker_counts(k: int) -> dict[str, int]:
             if k not in counted:
-                marks = markers(fold(sentence.text), lang.lexicon)
+                marks = memos[k].marks
                 counted[k] = {kind: len(getattr(marks, kind)) for kind in MARKER_KINDS}
             return counted[k]
 
@@ -170,8 +172,8 @@ class Differ:
             scored = [Scored(s.text, s.index, sig) for s, sig in rows if sig is not None]
             echo, contest = totals(scored)
             readings = [
-                SentenceReading(sig, marker_counts(k, s) if sig.anchored else {})
-                for k, (s, sig) in enumerate(rows)
+                SentenceReading(sig, marker_counts(k) if sig.anchored else {})
+                for k, (_, sig) in enumerate(rows)
                 if sig is not None
             ]
             features = position_features(
@@ -181,11 +183,10 @@ class Differ:
         return Reading(code, [s.text for s in sentences], lang.lexicon, out)
 
     def _read(
-        self, sentences: list[Sentence], lang: _Language
+        self, sentences: list[Sentence], lang: _Language, memos: list[Memo]
     ) -> dict[str, list[tuple[Sentence, SentenceSignal | None]]]:
         out: dict[str, list[tuple[Sentence, SentenceSignal | None]]] = {}
-        folded = [fold(s.text) for s in sentences]
-        memos = [Memo(f, lang.lexicon) for f in folded]
+        folded = [m.text for m in memos]
         for pid, cues in lang.cues.items():
             rows: list[tuple[Sentence, SentenceSignal | None]] = []
             previous: Sentence | None = None

@@ -5,7 +5,6 @@ field like any other in `positions.yaml`."""
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import pytest
@@ -16,39 +15,16 @@ from monitor.errors import ConfigError
 
 from .conftest import REPO
 
-# An eleventh position with Polish and English cues, written for this test.
-P11 = """
-  - id: P11
-    slug: grain-corridor
-    title: The grain corridor holds
-    claim: >-
-      The grain corridor agreed between the two countries keeps working.
-    languages:
-      pl:
-        anchors: ['korytarz\\w* zbożow\\w*']
-        echo: ['działa\\w*', 'funkcjonuje']
-        contest: ['zamknięt\\w+', 'zawieszon\\w+']
-      en:
-        anchors: ['grain corridor']
-        echo: ['keeps working', 'works']
-"""
-
-# Polish as a user would add it: language knowledge only, from YAML.
-PL_LEXICON = """\
-language: pl
-clause_breaks: [ale, jednak]
-turns: [ale, jednak]
-negation: ['nie', 'nigdy', 'bez']
-distancing: ['rzekomo', 'rzekom\\w+']
-hedges: ['prawdopodobnie', 'podobno']
-"""
+# An eleventh position with Polish and English cues, and Polish language knowledge, as a
+# user would add them from YAML alone (shared with tests/integration/test_retarget_digest.py).
+_FIXTURES = REPO / "tests" / "fixtures" / "retarget"
+P11 = "\n" + (_FIXTURES / "p11.yaml").read_text(encoding="utf-8")
+PL_LEXICON = (_FIXTURES / "pl.yaml").read_text(encoding="utf-8")
 
 
 def _rules_only(positions: Positions) -> Differ:
     """The rules' own reading (without a learned weighing layer, where there is one)."""
-    if "model" in inspect.signature(Differ).parameters:
-        return Differ(positions, model=None)  # type: ignore[call-arg]
-    return Differ(positions)
+    return Differ(positions, model=None)
 
 
 def _positions_file(tmp_path: Path, *replacements: tuple[str, str]) -> Path:

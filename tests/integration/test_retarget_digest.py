@@ -19,30 +19,10 @@ from monitor.store import open_store
 REPO = Path(__file__).resolve().parents[2]
 WEEK = "2024-W44"
 
-P11 = """
-  - id: P11
-    slug: grain-corridor
-    title: The grain corridor holds
-    claim: >-
-      The grain corridor agreed between the two countries keeps working.
-    languages:
-      pl:
-        anchors: ['korytarz\\w* zbożow\\w*']
-        echo: ['działa\\w*', 'funkcjonuje']
-        contest: ['zamknięt\\w+', 'zawieszon\\w+']
-      en:
-        anchors: ['grain corridor']
-        echo: ['keeps working']
-"""
-
-PL_LEXICON = """\
-language: pl
-clause_breaks: [ale, jednak]
-turns: [ale, jednak]
-negation: ['nie', 'nigdy']
-distancing: ['rzekomo']
-hedges: ['prawdopodobnie', 'podobno']
-"""
+# the eleventh position and the Polish lexicon of the differ's retargeting tests
+_FIXTURES = REPO / "tests" / "fixtures" / "retarget"
+P11 = "\n" + (_FIXTURES / "p11.yaml").read_text(encoding="utf-8")
+PL_LEXICON = (_FIXTURES / "pl.yaml").read_text(encoding="utf-8")
 
 # A Polish piece: the corridor is *not* working ("nie działa" → the echo cue negated).
 TEXT = (
