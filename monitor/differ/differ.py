@@ -21,7 +21,7 @@ from monitor.differ.framing import CompiledStory, compile_story, framing
 from monitor.differ.learned import StanceModel, load_model, rule_confidence
 from monitor.differ.lexicon import CompiledLexicon, lexicon_files, lexicon_for
 from monitor.differ.positions import Positions
-from monitor.differ.segment import DETECTABLE, Sentence, detect_language, segment
+from monitor.differ.segment import Sentence, segment
 from monitor.differ.stance import (
     CompiledCues,
     Memo,
@@ -31,6 +31,7 @@ from monitor.differ.stance import (
     read_sentence,
 )
 from monitor.errors import MonitorError
+from monitor.language import detect_language
 from monitor.models import DiffResult, PositionResult
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,10 @@ class Differ:
     ) -> Reading:
         """What the rules see in a piece, per position: the scored sentences, the evidence
         as features for the learned layer, and the echo / contest totals."""
-        code = normalise_language(language) or detect_language(
-            f"{title or ''}\n{text}" if title else text
+        code = (
+            normalise_language(language)
+            or detect_language(f"{title or ''}\n{text}" if title else text)
+            or "en"
         )
         lang = self._language(code)
         sentences = segment(text or "", lang.lexicon.sentence_splitter, title)
@@ -216,7 +219,7 @@ class Differ:
         return out
 
 
-__all__ = ["DETECTABLE", "Differ", "normalise_language"]
+__all__ = ["Differ", "normalise_language"]
 
 
 def analysis_version(positions: Positions, model: StanceModel | None = None) -> str:

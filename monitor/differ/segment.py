@@ -1,4 +1,4 @@
-"""Language detection and sentence splitting.
+"""Sentence splitting.
 
 Evidence is quoted sentence by sentence, so a bad split either hides a cue from its anchor
 or glues two claims together. Three splitters; each language's lexicon names its own
@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal
-
-DETECTABLE: tuple[str, ...] = ("en", "ru", "zh", "uk", "ko", "ja", "de", "fr", "es", "it", "bg")
+from typing import Literal
 
 Splitter = Literal["regex", "razdel", "cjk"]
 
@@ -25,34 +22,6 @@ class Sentence:
     text: str
     index: int  # position in the piece; -1 for the title
     paragraph: int
-
-
-@cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-    ident.set_languages(list(DETECTABLE))
-    return ident
-
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def detect_language(text: str) -> str:
-    """ISO 639-1 code of ``text`` among :data:`DETECTABLE` (script first, then py3langid)."""
-    sample = text[:2000]
-    # Scripts settle the East Asian languages faster and more surely than n-grams.
-    if len(_HANGUL.findall(sample)) > 20:
-        return "ko"
-    if len(_KANA.findall(sample)) > 20:
-        return "ja"
-    if len(_HAN.findall(sample)) > 20:
-        return "zh"
-    lang, _ = _identifier().classify(sample)
-    return str(lang)
 
 
 # ── splitting ───────────────────────────────────────────────────────────────────────

@@ -3,7 +3,8 @@
 Public API: :func:`extract`. The modules read in pipeline order: ``encoding`` (bytes →
 text), ``dom`` (the cleaned tree), ``metadata`` and ``selectors`` (what the page and the
 source say), ``body`` (generic readability-style extraction) and ``blocks`` (paragraphs),
-``dates``, ``authors``, ``language``; ``article`` ties them together.
+``dates``, ``authors``; ``article`` ties them together (the language comes from
+the shared :mod:`monitor.language`, which the differ asks too).
 """
 
 from monitor.extract.article import extract

@@ -27,9 +27,9 @@ from monitor.extract.body import boilerplate_blocks, extract_body
 from monitor.extract.dates import date_from_url, local_zone, parse_date
 from monitor.extract.dom import build
 from monitor.extract.encoding import decode_html
-from monitor.extract.language import detect_language
 from monitor.extract.metadata import PageMeta, fallback_dates, read_metadata
 from monitor.extract.selectors import Selected, apply_selectors
+from monitor.language import detect_language
 from monitor.models import ExtractedArticle
 
 logger = logging.getLogger(__name__)

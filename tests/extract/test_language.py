@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.extract import extract
-from monitor.extract.language import detect_language, normalize_code
+from monitor.language import detect_language, normalize_code
 
 TEXTS = {
     "en": "North Korea has sent thousands of soldiers to Russia, where some of them are "

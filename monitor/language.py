@@ -9,8 +9,10 @@ every page, translated pieces included. The text decides when it can:
   short Russian text is never taken for Macedonian or Tajik), reads the first 600
   characters; below 0.9 confidence, or on texts under 80 letters, the first hint wins.
 
-The py3langid model (~0.5 s to load) is loaded once, on first use, and never mutated:
-this module owns its own identifier instead of the library's shared one.
+The py3langid model (~0.5 s to load, ~85 MiB) is loaded once per process, on first use,
+and never mutated: this module owns its own identifier instead of the library's shared one,
+and it is the only one — the extractor and the differ both ask here, so a daemon holds one
+copy of the model, not one per stage.
 """
 
 from __future__ import annotations
