@@ -184,9 +184,29 @@ def _print_crawl(result: CrawlResult) -> None:
         _console().print(f"    [dim]{error}[/]", markup=True, highlight=False)
 
 
+ROLE_CHOICES = ("crawler", "analyser", "reporter", "all")
+
+
 @main.command()
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(ROLE_CHOICES),
+    default=("all",),
+    show_default=True,
+    help="What this daemon does: crawler (visit sources, store pieces), analyser (run the "
+    "differ on stored pieces), reporter (the weekly digest), or all. Repeatable.",
+)
 @click.option("--source", "only", multiple=True, metavar="ID", help="Only these sources.")
 @click.option("--no-digest", is_flag=True, help="Do not schedule the weekly digest.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes for page extraction and the differ (default: 2, or 1 on one "
+    "core; 0 runs them in the daemon's own process).",
+)
 @click.option(
     "--replay",
     multiple=True,
@@ -196,31 +216,41 @@ def _print_crawl(result: CrawlResult) -> None:
 @click.pass_context
 @_fail_cleanly
 def run(
-    ctx: click.Context, only: tuple[str, ...], no_digest: bool, replay: tuple[str, ...]
+    ctx: click.Context,
+    roles: tuple[str, ...],
+    only: tuple[str, ...],
+    no_digest: bool,
+    workers: int | None,
+    replay: tuple[str, ...],
 ) -> None:
-    """Run the daemon: crawl each source on its interval, write the weekly digest.
+    """Run the daemon: crawl each source on its interval, analyse what it stores, write
+    the weekly digest.
 
-    Stops cleanly on Ctrl-C or SIGTERM: no new visits start, running ones get a grace
-    period to finish, nothing stored is lost.
+    Stops cleanly on Ctrl-C or SIGTERM: no new page or analysis starts, running ones get a
+    grace period, nothing stored is lost and pending analysis resumes at the next start.
     """
     from monitor.config import load_sources
-    from monitor.daemon import run_daemon
+    from monitor.daemon import ROLES, run_daemon
 
     settings = _settings(ctx)
     config = load_sources(settings.sources_path)
     for source_id in only:
         config.source(source_id)
+    chosen = ROLES if "all" in roles else tuple(dict.fromkeys(roles))
     click.echo(
-        f"monitor daemon: {len(only) or sum(s.enabled for s in config.sources)} sources, "
+        f"monitor daemon ({', '.join(chosen)}): "
+        f"{len(only) or sum(s.enabled for s in config.sources)} sources, "
         f"store {settings.database_url()}, digests in {settings.digest_dir}. Ctrl-C stops.",
         err=True,
     )
     asyncio.run(
         run_daemon(
             settings,
+            roles=chosen,
             only=only,
             digest=not no_digest,
             replay=[Path(p) for p in replay],
+            workers=workers,
             on_crawl=_print_crawl,
         )
     )
@@ -244,7 +274,14 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[s
     (the daemon without the digest)."""
     settings = _settings(ctx)
     if not once:
-        ctx.invoke(run, only=only, no_digest=True, replay=replay)
+        ctx.invoke(
+            run,
+            roles=("crawler", "analyser"),
+            only=only,
+            no_digest=True,
+            workers=None,
+            replay=replay,
+        )
         return
     results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay]))
     failed = [r for r in results if not r.ok and not r.not_archived]
@@ -272,7 +309,7 @@ async def _crawl_once(
             done = await result
             _print_crawl(done)
             results.append(done)
-        pipeline.rediff_stale()
+        await pipeline.analyse_pending()
         return results
 
 
@@ -486,7 +523,7 @@ async def _write_digest(settings: Settings, week: str, directory: Path) -> dict[
     from monitor.runtime import open_analysis_pipeline
 
     with open_analysis_pipeline(settings) as pipeline:
-        stale = pipeline.rediff_stale()
+        stale = await pipeline.analyse_pending()
         if stale:
             logging.getLogger(__name__).info("re-analysed %d articles first", stale)
         return pipeline.write_digest(week, directory)

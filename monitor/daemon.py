@@ -1,8 +1,19 @@
 """The daemon only wires: config → scheduled jobs, signals → a clean stop.
 
-One APScheduler 3 interval job per enabled source (with jitter, never two visits of one
-source at once), one weekly cron job for the digest. Every decision lives in a stage or in
-the pipeline; a job that fails is recorded in its source's status row and the clock goes on.
+A daemon plays one or more **roles**:
+
+* ``crawler``: one APScheduler 3 interval job per enabled source (with jitter, never two
+  visits of one source at once); a visit stores pieces and leaves their analysis pending;
+* ``analyser``: one task that drains pending analysis (new or changed pieces, or pieces
+  analysed against another positions.yaml) through the worker processes, woken by this
+  daemon's crawls and otherwise polling the store, so it also serves other daemons' crawls
+  and resumes after a restart whatever was left;
+* ``reporter``: the weekly cron job that brings analysis up to date and writes the digest.
+
+Every decision lives in a stage or in the pipeline; a job that fails is recorded in its
+source's status row and the clock goes on. A stop signal starts no new page, analysis or
+job at once, gives what runs ``STOP_GRACE_SECONDS`` and cancels the rest; nothing half
+done is lost, because pending analysis is read from the store at the next start.
 """
 
 from __future__ import annotations
@@ -17,14 +28,18 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.pipeline import Clock, CrawlResult, Pipeline, utc_now
+from monitor.pipeline import ANALYSIS_BATCH, Clock, CrawlResult, Pipeline, utc_now
 from monitor.report import week_of
 from monitor.runtime import Settings, open_pipeline
+from monitor.workers import default_processes
 
 log = logging.getLogger(__name__)
 
 #: seconds in-flight crawls get to finish after a stop signal before they are cancelled
 STOP_GRACE_SECONDS = 20.0
+#: seconds between two looks for pending analysis when no crawl of ours woke the analyser
+ANALYSIS_POLL_SECONDS = 30.0
+ROLES = ("crawler", "analyser", "reporter")
 
 
 class Daemon:
@@ -35,27 +50,56 @@ class Daemon:
         pipeline: Pipeline,
         settings: Settings,
         *,
+        roles: Sequence[str] = ROLES,
         only: Sequence[str] = (),
         digest: bool = True,
         on_crawl: Callable[[CrawlResult], None] | None = None,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
+        poll_seconds: float = ANALYSIS_POLL_SECONDS,
     ) -> None:
+        unknown = set(roles) - set(ROLES)
+        if unknown or not roles:
+            raise ValueError(f"roles must be among {', '.join(ROLES)}, got {list(roles)}")
         self.pipeline = pipeline
         self.settings = settings
+        self.roles = frozenset(roles)
         self.only = tuple(only)
-        self.digest = digest
+        self.digest = digest and "reporter" in self.roles
         self.on_crawl = on_crawl
         self.clock = clock
         self.rng = rng or random.Random()
+        self.poll_seconds = poll_seconds
         self._stop = asyncio.Event()
+        self._wake = asyncio.Event()  # a crawl of ours stored something to analyse
         self._running: set[asyncio.Task[object]] = set()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     def stop(self) -> None:
         self._stop.set()
+        self.pipeline.stop_new_work()
 
     def schedule(self) -> None:
+        if "crawler" in self.roles:
+            self._schedule_crawls()
+        if self.digest:
+            d = self.pipeline.config.digest
+            self.scheduler.add_job(
+                self._write_digest,
+                "cron",
+                day_of_week=d.day_of_week,
+                hour=d.hour,
+                minute=d.minute,
+                id="digest",
+                name="weekly digest",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=6 * 3600,
+            )
+        roles = ", ".join(sorted(self.roles))
+        log.info("roles: %s%s", roles, "" if self.digest else " (no digest)")
+
+    def _schedule_crawls(self) -> None:
         config = self.pipeline.config
         sources = [s for s in config.sources if s.enabled and (not self.only or s.id in self.only)]
         now = self.clock()
@@ -77,23 +121,7 @@ class Daemon:
                 misfire_grace_time=config.interval(source) * 30,
                 next_run_time=first,
             )
-        if self.digest:
-            d = config.digest
-            self.scheduler.add_job(
-                self._write_digest,
-                "cron",
-                day_of_week=d.day_of_week,
-                hour=d.hour,
-                minute=d.minute,
-                id="digest",
-                name="weekly digest",
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=6 * 3600,
-            )
-        log.info(
-            "scheduled %d sources%s", len(sources), " and the weekly digest" if self.digest else ""
-        )
+        log.info("scheduled %d sources", len(sources))
 
     async def _crawl(self, source_id: str) -> None:
         task = asyncio.current_task()
@@ -102,6 +130,8 @@ class Daemon:
         try:
             source = self.pipeline.config.source(source_id)
             result = await self.pipeline.crawl_source(source)  # never raises for a site's fault
+            if result.counts["stored"] or result.counts["updated"]:
+                self._wake.set()
             if self.on_crawl:
                 self.on_crawl(result)
         except Exception:  # a defect in one job must not stop the clock
@@ -110,13 +140,41 @@ class Daemon:
             if task is not None:
                 self._running.discard(task)
 
+    async def _analyse(self) -> None:
+        """The analyser role: drain pending analysis, then wait for a crawl or the poll."""
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                done = await self.pipeline.analyse_pending(progress=_log_progress)
+                if done:
+                    log.info("analysed %d stored pieces", done)
+            except Exception:  # a defect must not end the analyser; the store keeps the work
+                log.exception("analysis failed; retrying in %.0f s", self.poll_seconds)
+            waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, self._stop)]
+            _, pending = await asyncio.wait(
+                waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+
     async def _write_digest(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         week = week_of(self.clock() - timedelta(days=7))
         try:
-            paths = self.pipeline.write_digest(week, self.settings.digest_dir)
+            stale = await self.pipeline.analyse_pending()
+            if stale:
+                log.info("analysed %d pending pieces before the digest", stale)
+            paths = await asyncio.to_thread(
+                self.pipeline.write_digest, week, self.settings.digest_dir
+            )
             log.info("digest %s written: %s", week, paths["html"])
         except Exception:
             log.exception("digest %s could not be written", week)
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -125,20 +183,23 @@ class Daemon:
                 loop.add_signal_handler(sig, self.stop)
             except (NotImplementedError, RuntimeError):  # not the main thread (tests)
                 pass
-        stale = self.pipeline.rediff_stale()
-        if stale:
-            log.info("re-analysed %d stored articles against the current positions.yaml", stale)
         self.schedule()
         self.scheduler.start()
+        analyser = asyncio.create_task(self._analyse()) if "analyser" in self.roles else None
+        if analyser is not None:
+            self._running.add(analyser)
         try:
             await self._stop.wait()
         finally:
-            log.info("stopping: no new jobs; waiting for %d running crawls", len(self._running))
+            self.stop()
+            log.info("stopping: no new work; waiting for %d running jobs", len(self._running))
             self.scheduler.shutdown(wait=False)
             if self._running:
                 _, pending = await asyncio.wait(set(self._running), timeout=STOP_GRACE_SECONDS)
                 for task in pending:
                     task.cancel()
+                if pending:
+                    await asyncio.wait(pending, timeout=1.0)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 try:
                     loop.remove_signal_handler(sig)
@@ -146,14 +207,26 @@ class Daemon:
                     pass
 
 
+def _log_progress(done: int) -> None:
+    if done % ANALYSIS_BATCH == 0:
+        log.info("%d pieces analysed so far", done)
+
+
 async def run_daemon(
     settings: Settings,
     *,
+    roles: Sequence[str] = ROLES,
     only: Sequence[str] = (),
     digest: bool = True,
     replay: Sequence[Path] = (),
+    workers: int | None = None,
     on_crawl: Callable[[CrawlResult], None] | None = None,
 ) -> None:
-    """Open the pipeline and run the scheduler until a stop signal."""
-    async with open_pipeline(settings, replay=replay) as pipeline:
-        await Daemon(pipeline, settings, only=only, digest=digest, on_crawl=on_crawl).run()
+    """Open the pipeline (with ``workers`` worker processes, default two) and run the
+    daemon until a stop signal."""
+    processes = default_processes() if workers is None else workers
+    async with open_pipeline(settings, replay=replay, processes=processes) as pipeline:
+        daemon = Daemon(
+            pipeline, settings, roles=roles, only=only, digest=digest, on_crawl=on_crawl
+        )
+        await daemon.run()

@@ -43,6 +43,7 @@ async def run_demo(
             if on_crawl:
                 on_crawl(result)
             outcome.dropped += result.counts["dropped:off_topic"]
+        await pipeline.analyse_pending()
         outcome.articles = pipeline.store.count_articles()
         outcome.sources = len({a.source_id for a in pipeline.store.iter_articles()})
         for week in pipeline.weeks_with_articles():

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor import discover, extract, relevance, report
-from monitor.config import Source, SourcesFile
+from monitor.config import Selectors, Source, SourcesFile, Topic
 from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, failure_reason
 from monitor.fetch import Fetcher
@@ -26,11 +26,14 @@ from monitor.models import (
     ExtractedArticle,
     Link,
     PositionInfo,
+    Relevance,
     Response,
     SourceInfo,
+    StoredArticle,
 )
 from monitor.store import Store
 from monitor.urls import canonical_url, host_of
+from monitor.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,8 @@ Clock = Callable[[], datetime]
 MAX_CHILDREN = 3
 #: article pages fetched concurrently per source (the fetcher still spaces requests per host)
 PAGE_CONCURRENCY = 4
+#: stored pieces read per batch when looking for pending analysis
+ANALYSIS_BATCH = 64
 
 
 def utc_now() -> datetime:
@@ -99,6 +104,27 @@ class Pipeline:
     fetcher: Fetcher | None  # None: an analysis-only pipeline (no crawling)
     differ: Differ
     clock: Clock = utc_now
+    workers: Workers | None = None  # None: everything runs inline, in this thread
+
+    def __post_init__(self) -> None:
+        if self.workers is None:
+            self.workers = Workers.inline(self.differ)
+        self._stopping = False
+        self._failed_analysis: set[int] = set()
+
+    @property
+    def work(self) -> Workers:
+        assert self.workers is not None  # set in __post_init__
+        return self.workers
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def stop_new_work(self) -> None:
+        """A stop was asked for: start no new page fetch or analysis; what is running
+        finishes (the daemon cancels it after the grace period)."""
+        self._stopping = True
 
     # ── crawling ────────────────────────────────────────────────────────────────────
 
@@ -134,7 +160,8 @@ class Pipeline:
             return result  # a replay that holds nothing of this source says nothing of it
         error = "; ".join(result.errors[:3]) or None
         try:
-            self.store.record_crawl(
+            await self.work.store(
+                self.store.record_crawl,
                 source.id,
                 started=result.started or result.finished,
                 finished=result.finished,
@@ -150,9 +177,9 @@ class Pipeline:
         """Fetch with the last validators (conditional GET) and record the capture."""
         if self.fetcher is None:
             raise MonitorError("this pipeline was opened for analysis only; it cannot fetch")
-        etag, last_modified = self.store.validators(url)
+        etag, last_modified = await self.work.store(self.store.validators, url)
         response = await self.fetcher.get(url, etag=etag, last_modified=last_modified)
-        return response, self.store.add_capture(response, source_id)
+        return response, await self.work.store(self.store.add_capture, response, source_id)
 
     async def _discover(self, source: Source, result: CrawlResult) -> list[Link]:
         now = self.clock()
@@ -191,13 +218,16 @@ class Pipeline:
         return list(unique.values())
 
     async def _collect(self, source: Source, links: list[Link], result: CrawlResult) -> None:
-        seen = self.store.seen_links(unique_urls(links))
+        seen = await self.work.store(self.store.seen_links, unique_urls(links))
         fresh = [link for link in links if canonical_url(link.url) not in seen]
         result.counts["new_links"] += len(fresh)
         gate = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(link: Link) -> None:
             async with gate:
+                if self._stopping:
+                    result.counts["skipped:stopping"] += 1
+                    return
                 try:
                     await self._collect_one(source, link, result)
                 except Exception as exc:  # a defect on one piece must not cost the others
@@ -214,34 +244,38 @@ class Pipeline:
             result.counts["skipped:prefilter"] += 1
             return
         at = self.clock()
+        topic = self.config.topic
         try:
             if owner.full_text and not _is_search_redirect(link.url):
                 response, capture_id = await self._fetch(link.url, owner.id)
-                article = extract.extract(
-                    response.body,
-                    response.final_url,
+                page = PageInput(
+                    body=response.body,
+                    url=response.final_url,
                     selectors=owner.selectors,
                     charset=response.charset,
                     default_language=owner.language,
                 )
+                article, verdict = await self.work.page(read_page, page, link, topic)
             else:
                 capture_id = None
-                article = article_from_link(link, owner.language)
+                article, verdict = judge(article_from_link(link, owner.language), link, topic)
         except MonitorError as exc:
             result.counts[f"failed:{exc.reason}"] += 1
             log.info("%s: %s", owner.id, exc.message)
             outcome = "no_text" if exc.reason in ("no_text", "not_html", "empty") else "failed"
-            self.store.mark_link(link.url, owner.id, outcome, exc.message, at=at)
+            await self.work.store(
+                self.store.mark_link, link.url, owner.id, outcome, exc.message, at=at
+            )
             return
-        article = fill_from_link(article, link)
-        verdict = relevance.assess(article.title, article.text, article.language, self.config.topic)
         if not verdict.relevant:
             result.counts["dropped:off_topic"] += 1
-            self.store.mark_link(link.url, owner.id, "irrelevant", verdict.reason, at=at)
+            await self.work.store(
+                self.store.mark_link, link.url, owner.id, "irrelevant", verdict.reason, at=at
+            )
             log.debug("%s: off topic (%s): %s", owner.id, verdict.reason, link.url)
             return
-        self.store_article(article, owner, capture_id, at, result)
-        self.store.mark_link(link.url, owner.id, "stored", at=at)
+        await self.work.store(self.store_article, article, owner, capture_id, at, result)
+        await self.work.store(self.store.mark_link, link.url, owner.id, "stored", at=at)
 
     def store_article(
         self,
@@ -251,12 +285,12 @@ class Pipeline:
         at: datetime,
         result: CrawlResult,
     ) -> int:
+        """Store the piece; its analysis is pending until the analyser saves a differ
+        result for it (a new or changed piece has none for the current version)."""
         article_id, created = self.store.upsert_article(
             article, source_id=owner.id, camp=owner.camp, capture_id=capture_id, seen_at=at
         )
         result.counts["stored" if created else "updated"] += 1
-        diff = self.differ.diff(article.text, language=article.language, title=article.title)
-        self.store.save_diff(article_id, diff)
         return article_id
 
     def _mentions_story(self, link: Link) -> bool:
@@ -277,17 +311,58 @@ class Pipeline:
 
     # ── analysis ────────────────────────────────────────────────────────────────────
 
-    def rediff_stale(self, progress: Callable[[int], None] | None = None) -> int:
-        """Re-diff every stored article whose stances were computed with another version
-        of positions.yaml (or never). Returns how many were re-diffed."""
+    async def analyse_pending(self, progress: Callable[[int], None] | None = None) -> int:
+        """Diff every stored piece without a differ result of the current analysis
+        version (new, changed, or analysed against another positions.yaml), in worker
+        processes when the pipeline has them. Returns how many were saved.
+
+        The pending set is read from the store, so it survives a crash or a stop: what was
+        not saved is simply still pending at the next start. A piece the differ fails on is
+        logged, counted and left for the next start, never retried in a loop.
+        """
         done = 0
-        for article in self.store.iter_articles(needing_version=self.differ.version):
-            diff = self.differ.diff(article.text, language=article.language, title=article.title)
-            self.store.save_diff(article.id, diff)
-            done += 1
-            if progress:
-                progress(done)
+        gate = asyncio.Semaphore(max(1, self.work.processes))
+        while not self._stopping:
+            batch = await self.work.store(self._pending_batch)
+            if not batch:
+                return done
+
+            async def one(article: StoredArticle) -> int:
+                async with gate:
+                    if self._stopping:
+                        return 0
+                    try:
+                        diff = await self.work.diff(
+                            article.text, language=article.language, title=article.title
+                        )
+                        await self.work.store(self.store.save_diff, article.id, diff)
+                    except Exception as exc:  # one bad piece must not stop the others
+                        self._failed_analysis.add(article.id)
+                        _, message = failure_reason(exc)
+                        log.error("analysis of article %d failed: %s", article.id, message)
+                        return 0
+                    return 1
+
+            for saved in await asyncio.gather(*(one(a) for a in batch)):
+                done += saved
+                if saved and progress:
+                    progress(done)
         return done
+
+    def _pending_batch(self) -> list[StoredArticle]:
+        batch: list[StoredArticle] = []
+        for article in self.store.iter_articles(
+            needing_version=self.differ.version, batch=ANALYSIS_BATCH
+        ):
+            if article.id not in self._failed_analysis:
+                batch.append(article)
+                if len(batch) >= ANALYSIS_BATCH:
+                    break
+        return batch
+
+    def rediff_stale(self, progress: Callable[[int], None] | None = None) -> int:
+        """``analyse_pending`` for callers without an event loop (`monitor reanalyse`)."""
+        return asyncio.run(self.analyse_pending(progress))
 
     def rediff_if_stale(self, article_ids: Iterable[int]) -> int:
         """Re-diff those of the given pieces whose differ results are missing or come
@@ -392,6 +467,42 @@ class Pipeline:
         """ISO weeks that hold at least one stored article, oldest first."""
         weeks = {report.week_of(a.published_at or a.first_seen) for a in self.store.iter_articles()}
         return sorted(weeks)
+
+
+# ── page work (runs in a worker process: pure, picklable) ──────────────────────────
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """What page work needs of a fetched page."""
+
+    body: bytes
+    url: str
+    selectors: Selectors | None
+    charset: str | None
+    default_language: str | None
+
+
+def read_page(page: PageInput, link: Link, topic: Topic) -> tuple[ExtractedArticle, Relevance]:
+    """Extract the article from a fetched page and judge it against the topic.
+
+    Raises ``ExtractError`` when the page holds no article."""
+    article = extract.extract(
+        page.body,
+        page.url,
+        selectors=page.selectors,
+        charset=page.charset,
+        default_language=page.default_language,
+    )
+    return judge(article, link, topic)
+
+
+def judge(
+    article: ExtractedArticle, link: Link, topic: Topic
+) -> tuple[ExtractedArticle, Relevance]:
+    """Fill what the page lacks from the feed item, then apply the relevance rule."""
+    article = fill_from_link(article, link)
+    return article, relevance.assess(article.title, article.text, article.language, topic)
 
 
 # ── small pure helpers ──────────────────────────────────────────────────────────────

@@ -20,6 +20,7 @@ from monitor.differ import Differ, load_positions
 from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder
 from monitor.pipeline import Clock, Pipeline, utc_now
 from monitor.store import open_store
+from monitor.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,30 @@ async def open_pipeline(
     replay: Sequence[Path] = (),
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock = utc_now,
+    processes: int = 0,
 ) -> AsyncIterator[Pipeline]:
     """Load both config files, open the store and the fetcher, and close them after.
 
     With ``replay`` the fetcher serves responses from those WARC files and records
-    nothing new: the same pipeline, no network.
+    nothing new: the same pipeline, no network. ``processes`` > 0 runs page work and the
+    differ in that many worker processes and store calls on one writer thread (the
+    daemon); 0 runs them inline (one-off commands, the demo, tests).
     """
     config = load_sources(settings.sources_path)
     positions = load_positions(settings.positions_path)
     differ = Differ(positions, semantic=settings.semantic)  # type: ignore[arg-type]
-    store = open_store(settings.database_url())
+    workers = Workers(
+        differ,
+        processes=processes,
+        positions_path=settings.positions_path,
+        semantic=settings.semantic,
+    )
+    pipeline: Pipeline | None = None
+    try:
+        store = open_store(settings.database_url())
+    except BaseException:
+        workers.shutdown(wait=False)
+        raise
     try:
         if replay:
             transport = ReplayTransport([Path(p) for p in replay])
@@ -70,10 +85,11 @@ async def open_pipeline(
         else:
             recorder = WarcRecorder(settings.warc_dir)
         async with Fetcher(config.defaults, transport=transport, recorder=recorder) as fetcher:
-            pipeline = Pipeline(config, positions, store, fetcher, differ, clock)
+            pipeline = Pipeline(config, positions, store, fetcher, differ, clock, workers)
             pipeline.register_sources()
             yield pipeline
     finally:
+        workers.shutdown(wait=pipeline is None or not pipeline.stopping)
         store.close()
 
 

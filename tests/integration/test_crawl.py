@@ -199,10 +199,34 @@ def test_a_broken_page_is_skipped_and_the_rest_is_kept(world: World, tmp_path: P
     assert sum(v for k, v in result.counts.items() if k.startswith("failed:")) == 1
 
 
-def test_a_defect_on_one_piece_does_not_cost_the_others(
+def test_a_defect_on_one_page_does_not_cost_the_others(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Even an unforeseen crash (here: the differ on one piece) is one counted failure."""
+    """Even an unforeseen crash (here: the extractor on one page) is one counted failure."""
+    from monitor import extract
+
+    build_site(world)
+    settings = settings_for(world, tmp_path)
+    real = extract.extract
+
+    def flaky(html: bytes | str, url: str, **kw: object):  # type: ignore[no-untyped-def]
+        if url.endswith("/world/1002"):
+            raise RuntimeError("extractor defect")
+        return real(html, url, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(extract, "extract", flaky)
+    result = asyncio.run(crawl(settings))
+
+    assert result.counts["stored"] == 1
+    assert result.counts["failed:bug:RuntimeError"] == 1
+    assert any("extractor defect" in e for e in result.errors)
+
+
+def test_a_differ_defect_on_one_piece_leaves_it_pending_and_the_others_analysed(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The crawl stores every piece; the analysis that fails on one is logged, the others
+    are saved, and the failed one is still pending for the next start."""
     from monitor.differ import Differ
 
     build_site(world)
@@ -215,8 +239,17 @@ def test_a_defect_on_one_piece_does_not_cost_the_others(
         return real(self, text, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Differ, "diff", flaky)
-    result = asyncio.run(crawl(settings))
 
-    assert result.counts["stored"] == 2  # stored before the differ ran; re-analysed later
-    assert result.counts["failed:bug:RuntimeError"] == 1
-    assert any("differ defect" in e for e in result.errors)
+    async def crawl_and_analyse() -> tuple[CrawlResult, int, int]:
+        async with open_pipeline(settings) as pipeline:
+            result = await pipeline.crawl_source(pipeline.config.sources[0])
+            analysed = await pipeline.analyse_pending()
+            version = pipeline.differ.version
+            pending = len(list(pipeline.store.iter_articles(needing_version=version)))
+            return result, analysed, pending
+
+    result, analysed, pending = asyncio.run(crawl_and_analyse())
+
+    assert result.counts["stored"] == 2
+    assert (analysed, pending) == (1, 1)
+    assert any("differ defect" in r.getMessage() for r in caplog.records)

@@ -21,13 +21,15 @@ def test_a_changed_positions_file_re_diffs_every_stored_piece(tmp_path: Path) ->
     original = (REPO / "positions.yaml").read_text(encoding="utf-8")
     settings.positions_path.write_text(original, encoding="utf-8")
 
-    async def crawl() -> None:
+    async def crawl_and_analyse() -> int:
         async with open_pipeline(settings, replay=[ARCHIVE]) as pipeline:
             await pipeline.crawl([s for s in pipeline.config.sources if s.enabled])
+            return await pipeline.analyse_pending()  # a crawl leaves the analysis pending
 
-    asyncio.run(crawl())
+    analysed = asyncio.run(crawl_and_analyse())
     with open_analysis_pipeline(settings) as pipeline:
         stored = pipeline.store.count_articles()
+        assert analysed == stored
         assert pipeline.rediff_stale() == 0  # everything is current
         old_version = pipeline.differ.version
 

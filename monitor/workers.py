@@ -1,0 +1,141 @@
+"""Where the CPU-bound and blocking work runs, so the event loop only waits.
+
+Three kinds of work leave the loop:
+
+* **page work** (decoding, extraction, the relevance rule: a hostile page can cost seconds)
+  and **analysis** (the differ: ~130 ms a piece, seconds with the semantic extra) run in a
+  ``ProcessPoolExecutor`` whose initializer loads the differ once per worker process;
+* **store calls** run on one dedicated thread, the single writer, so a busy SQLite (busy
+  timeout 15 s) or a slow PostgreSQL never holds up a fetch or a timer.
+
+Analysis may occupy at most ``processes - 1`` worker processes at once (one when there is
+only one), so a backlog of re-analysis never leaves pages queueing behind it.
+
+``Workers.inline()`` runs everything in the calling thread instead: the offline demo,
+one-off commands and most tests want one process and no start-up cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from monitor.differ import Differ, load_positions
+from monitor.models import DiffResult
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: the differ of this worker process, loaded once by ``_load_differ``
+_differ: Differ | None = None
+
+
+def default_processes() -> int:
+    """Two workers where there are two cores or more (pages and analysis side by side)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _load_differ(positions_path: str, semantic: str) -> None:
+    """Worker initializer: read positions.yaml and build the differ once per process."""
+    global _differ
+    _differ = Differ(load_positions(positions_path), semantic=semantic)  # type: ignore[arg-type]
+
+
+def _diff_in_worker(text: str, language: str | None, title: str | None) -> DiffResult:
+    if _differ is None:  # pragma: no cover - the initializer always ran
+        raise RuntimeError("worker process started without its differ")
+    return _differ.diff(text, language=language, title=title)
+
+
+class Workers:
+    """The pools a pipeline hands its blocking work to (see the module docstring)."""
+
+    def __init__(
+        self,
+        differ: Differ,
+        *,
+        processes: int = 0,
+        positions_path: Path | None = None,
+        semantic: str = "off",
+    ) -> None:
+        self.differ = differ
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._writer: Executor | None = None
+        if processes > 0:
+            if positions_path is None:
+                raise ValueError("worker processes need the path of positions.yaml")
+            # forkserver: workers start from a clean interpreter, not a copy of a process
+            # that runs threads (store writer, resolver) and an event loop
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(
+                processes,
+                mp_context=context,
+                initializer=_load_differ,
+                initargs=(str(positions_path), semantic),
+            )
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
+        self._analysis_gate = asyncio.Semaphore(max(1, processes - 1))
+
+    @classmethod
+    def inline(cls, differ: Differ) -> Workers:
+        return cls(differ, processes=0)
+
+    @property
+    def pooled(self) -> bool:
+        return self._pool is not None
+
+    async def page(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a pure, picklable page function (extract + relevance) in a worker."""
+        if self._pool is None:
+            return fn(*args, **kwargs)
+        return await _submit(self._pool, fn, *args, **kwargs)
+
+    async def diff(self, text: str, *, language: str | None, title: str | None) -> DiffResult:
+        """The differ's result for one piece, computed in a worker process."""
+        if self._pool is None:
+            return self.differ.diff(text, language=language, title=title)
+        async with self._analysis_gate:
+            return await _submit(self._pool, _diff_in_worker, text, language, title)
+
+    async def store(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a store call on the single writer thread."""
+        if self._writer is None:
+            return fn(*args, **kwargs)
+        return await _submit(self._writer, fn, *args, **kwargs)
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the pools. ``wait=False`` drops queued work at once (a stop signal): what
+        a worker is computing is lost, and is redone after a restart because nothing of it
+        was stored."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=not wait)
+            if not wait:
+                _end_workers(self._pool)
+        if self._writer is not None:
+            # a store call in progress always completes: its transaction is short
+            self._writer.shutdown(wait=True, cancel_futures=not wait)
+
+
+async def _submit(executor: Executor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    loop = asyncio.get_running_loop()
+    # a partial of a module-level function pickles; a lambda would not
+    return await loop.run_in_executor(executor, partial(fn, *args, **kwargs))
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate worker processes still computing (a stop must not wait for a
+    seconds-long analysis); nothing they hold is stored state."""
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
