@@ -8,6 +8,9 @@ garbage) to check that a broken site costs one counted skip and nothing more.
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -16,6 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from monitor.daemon import Daemon
+from monitor.pipeline import CrawlResult
+from monitor.runtime import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).parent / "site"
@@ -99,3 +106,39 @@ def world() -> Iterator[World]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ── the monitor as an operator runs it ──────────────────────────────────────────────
+
+
+def global_options(settings: Settings) -> list[str]:
+    """The options that point a `monitor` command at this test's files."""
+    options = ["--storage", str(settings.storage), "--sources", str(settings.sources_path)]
+    options += ["--positions", str(settings.positions_path)]
+    if settings.db_url:
+        options += ["--db", settings.db_url]
+    return options
+
+
+def start_daemon(settings: Settings, *run_args: str) -> subprocess.Popen[str]:
+    """`monitor run RUN_ARGS` in its own process, output (stdout and stderr) as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor.cli", *global_options(settings), "run", *run_args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def stop_after_every_source(daemon: Daemon, sources: int) -> list[CrawlResult]:
+    """Make ``daemon`` stop once it has visited ``sources`` sources; returns the visits."""
+    seen: list[CrawlResult] = []
+
+    def on_crawl(result: CrawlResult) -> None:
+        seen.append(result)
+        if len(seen) == sources:
+            daemon.stop()
+
+    daemon.on_crawl = on_crawl
+    return seen

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from monitor.config import load_sources
 from monitor.daemon import Daemon
 from monitor.pipeline import CrawlResult
 from monitor.runtime import Settings, open_pipeline
+from tests.integration.conftest import start_daemon, stop_after_every_source
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
@@ -43,14 +41,9 @@ def test_the_daemon_visits_every_source_and_stops_on_request(tmp_path: Path) -> 
         async with open_pipeline(s, replay=[ARCHIVE]) as pipeline:
             enabled = [x.id for x in pipeline.config.sources if x.enabled]
             daemon = Daemon(pipeline, s, digest=True)
-
-            def on_crawl(result: CrawlResult) -> None:
-                seen.append(result)
-                if len(seen) == len(enabled):
-                    daemon.stop()
-
-            daemon.on_crawl = on_crawl
+            visits = stop_after_every_source(daemon, len(enabled))
             await asyncio.wait_for(daemon.run(), timeout=120)
+            seen.extend(visits)
             jobs = sorted(job.id for job in daemon.scheduler.get_jobs())
             assert pipeline.store.count_articles() > 30
             return jobs
@@ -78,28 +71,7 @@ def test_the_weekly_job_writes_last_weeks_digest(tmp_path: Path) -> None:
 
 def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path) -> None:
     s = settings(tmp_path)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "monitor.cli",
-            "--storage",
-            str(s.storage),
-            "--sources",
-            str(s.sources_path),
-            "--positions",
-            str(s.positions_path),
-            "run",
-            "--replay",
-            str(ARCHIVE),
-            "--source",
-            "tass_en",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    proc = start_daemon(s, "--replay", str(ARCHIVE), "--source", "tass_en")
     assert proc.stdout is not None
     lines = []
     for line in proc.stdout:  # wait for the first visit to finish

@@ -19,6 +19,7 @@ from monitor.differ import Differ, load_positions
 from monitor.models import DiffResult, Evidence, Framing, PositionResult
 from monitor.runtime import Settings
 from monitor.store import Store, open_store
+from tests.integration.conftest import global_options
 
 REPO = Path(__file__).resolve().parents[2]
 WEEK = "2024-W44"
@@ -40,14 +41,7 @@ def _settings(tmp_path: Path, positions: Path = REPO / "positions.yaml") -> Sett
 
 
 def _cli(settings: Settings, *args: str, user: str = "jdoe") -> tuple[int, str]:
-    options = [
-        "--storage",
-        str(settings.storage),
-        "--sources",
-        str(settings.sources_path),
-        "--positions",
-        str(settings.positions_path),
-    ]
+    options = global_options(settings)
     # a wide console, so rich does not wrap the table of --list
     result = CliRunner().invoke(main, [*options, *args], env={"USER": user, "COLUMNS": "200"})
     return result.exit_code, result.output

@@ -8,10 +8,8 @@ backlog ends the daemon at once, and the backlog resumes at the next start.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,10 +20,10 @@ import httpx
 from monitor.daemon import Daemon
 from monitor.differ import Differ, load_positions
 from monitor.models import ExtractedArticle
-from monitor.pipeline import CrawlResult
 from monitor.runtime import Settings, open_analysis_pipeline, open_pipeline
 from monitor.store import open_store
 from monitor.workers import Workers
+from tests.integration.conftest import start_daemon, stop_after_every_source
 
 if TYPE_CHECKING:
     from tests.integration.conftest import World
@@ -56,14 +54,7 @@ def test_a_crawler_stores_pieces_and_an_analyser_diffs_them(tmp_path: Path) -> N
         async with open_pipeline(s, replay=[ARCHIVE]) as pipeline:
             enabled = [x.id for x in pipeline.config.sources if x.enabled]
             daemon = Daemon(pipeline, s, roles=["crawler"])
-            seen: list[CrawlResult] = []
-
-            def on_crawl(result: CrawlResult) -> None:
-                seen.append(result)
-                if len(seen) == len(enabled):
-                    daemon.stop()
-
-            daemon.on_crawl = on_crawl
+            stop_after_every_source(daemon, len(enabled))
             await asyncio.wait_for(daemon.run(), timeout=120)
             return pipeline.store.count_articles()
 
@@ -140,28 +131,7 @@ def _fill_backlog(settings: Settings, n: int) -> None:
 
 
 def _start_analyser(settings: Settings) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "monitor.cli",
-            "--storage",
-            str(settings.storage),
-            "--sources",
-            str(settings.sources_path),
-            "--positions",
-            str(settings.positions_path),
-            "run",
-            "--role",
-            "analyser",
-            "--workers",
-            "1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    return start_daemon(settings, "--role", "analyser", "--workers", "1")
 
 
 def test_sigterm_during_a_backlog_stops_at_once_and_the_backlog_resumes(tmp_path: Path) -> None:
