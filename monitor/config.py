@@ -179,9 +179,8 @@ class Topic(_Model):
     min_matches: int = Field(2, ge=1, description="keyword occurrences a relevant piece needs")
     subtopics: dict[str, dict[str, tuple[str, ...]]] = Field(
         default_factory=dict,
-        description="subtopic name → per language code, terms (matched like keywords, but "
-        "Latin terms as word starts); a piece lists a subtopic whose terms occur twice, or "
-        "once in its title",
+        description="ignored: accepted so that older files still load (a piece's subtopics "
+        "are the differ's framing, from story.subtopics in positions.yaml)",
     )
 
     @field_validator("keywords")

@@ -115,7 +115,6 @@ class Relevance:
     relevant: bool
     score: float
     matched: tuple[str, ...] = ()  # the topic keywords that matched
-    subtopics: tuple[str, ...] = ()  # e.g. "treaty", "troops", "arms", "sanctions"
     reason: str = ""
 
 

@@ -16,9 +16,11 @@ run of white space, so "North Korea" is found across a line break.
 
 Every decision carries a ``reason`` a person can read in the crawl log or the digest,
 e.g. ``no context term: mentions North Korea (Pyongyang ×2) but none of Russia, Russian,
-Moscow, Kremlin, Putin…``. Subtopics (treaty, troops, arms, sanctions, nuclear, trade,
-diplomacy for the shipped story) come from ``topic.subtopics``, terms per language; a
-subtopic is listed when its terms occur twice, or once in the title.
+Moscow, Kremlin, Putin…``.
+
+The filter runs on every fetched page, so it scans the text once: keywords and context
+terms share one compiled pattern. (What a piece is about beyond that — treaty, troops,
+arms… — is the differ's framing, read from ``positions.yaml``; nothing here tags it.)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from monitor.config import Topic
@@ -41,31 +44,26 @@ def assess(title: str | None, text: str, language: str | None, topic: Topic) -> 
     lang = (language or "").strip().lower()[:2]
     keywords = _terms_for(topic.keywords, lang)
     context = _terms_for(topic.context, lang)
-    haystack = f"{title or ''}\n{text}"
-
-    keyword_hits = _count(_pattern(keywords, whole_words=True), keywords, haystack)
-    context_hits = _count(_pattern(context, whole_words=True), context, haystack)
-    n_keywords = sum(keyword_hits.values())
-    subtopics = _subtopics(title or "", text, lang, topic.subtopics)
+    keyword_hits, context_hits = _scan(keywords, context, f"{title or ''}\n{text}")
+    n_keywords = keyword_hits.total()
     matched = tuple(term for term, _ in keyword_hits.most_common())
     label = keywords[0] if keywords else "the story"
 
     if not n_keywords:
         reason = f"no topic keyword: does not mention {label} (none of {_list(keywords)})"
-        return Relevance(False, 0.0, (), subtopics, reason)
+        return Relevance(False, 0.0, (), reason)
     found = _found(keyword_hits)
     if not context_hits and context:
         reason = f"no context term: mentions {label} ({found}) but none of {_list(context)}"
-        return Relevance(False, _score(n_keywords, 0), matched, subtopics, reason)
+        return Relevance(False, _score(n_keywords, 0), matched, reason)
     if n_keywords < topic.min_matches:
         reason = (
             f"too few keyword occurrences: {n_keywords} of the {topic.min_matches} needed ({found})"
         )
-        return Relevance(False, _score(n_keywords, context_hits.total()), matched, subtopics,
-                         reason)  # fmt: skip
+        return Relevance(False, _score(n_keywords, context_hits.total()), matched, reason)
     side = _found(context_hits) if context_hits else "no context list"
     reason = f"mentions {label} {n_keywords}× ({found}) and its context ({side})"
-    return Relevance(True, _score(n_keywords, context_hits.total()), matched, subtopics, reason)
+    return Relevance(True, _score(n_keywords, context_hits.total()), matched, reason)
 
 
 # ── matching ────────────────────────────────────────────────────────────────────────
@@ -82,46 +80,72 @@ def _terms_for(lists: Mapping[str, tuple[str, ...]], lang: str) -> tuple[str, ..
     return tuple(seen)
 
 
+@dataclass(frozen=True)
+class _Matcher:
+    """One compiled scan for a keyword list and a context list together, and the lookup
+    from a match (case- and space-folded) back to the configured terms it counts for."""
+
+    pattern: re.Pattern[str] | None
+    keyword_of: Mapping[str, str]
+    context_of: Mapping[str, str]
+    keyword_only: re.Pattern[str] | None  # for a match whose folded form is not a key
+    context_only: re.Pattern[str] | None
+
+
 @lru_cache(maxsize=256)
-def _pattern(terms: tuple[str, ...], *, whole_words: bool) -> re.Pattern[str] | None:
-    """One alternation, longest terms first so "North Koreans" wins over "North Korean"."""
-    parts = []
+def _matcher(keywords: tuple[str, ...], context: tuple[str, ...]) -> _Matcher:
+    """Both lists in one alternation, longest terms first so "North Koreans" wins over
+    "North Korean". The Latin terms share one group behind a single look-behind: written
+    on every alternative instead, the engine tests it at every position once per term,
+    which made the scan several times slower."""
+    return _Matcher(
+        _alternation(keywords + context),
+        {_key(t): t for t in keywords if t.strip()},
+        {_key(t): t for t in context if t.strip()},
+        _alternation(keywords),
+        _alternation(context),
+    )
+
+
+def _alternation(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    latin, other = [], []
     for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
         body = r"\s+".join(re.escape(word) for word in term.split())
-        if _LATIN.search(term):
-            # Latin script: whole words (or word starts, for the subtopic stems)
-            body = rf"(?<!\w){body}" + (r"(?!\w)" if whole_words else "")
-        parts.append(f"(?:{body})")
+        (latin if _LATIN.search(term) else other).append(body)
+    parts = [r"(?<!\w)(?:" + "|".join(latin) + r")(?!\w)"] if latin else []
+    parts.extend(other)
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
-def _count(pattern: re.Pattern[str] | None, terms: tuple[str, ...], text: str) -> Counter[str]:
-    """Occurrences per configured term (non-overlapping, case-insensitive)."""
-    hits: Counter[str] = Counter()
-    if pattern is None:
-        return hits
-    by_key = {_key(t): t for t in terms}
-    for m in pattern.finditer(text):
-        hits[by_key.get(_key(m.group()), m.group())] += 1
-    return hits
+def _scan(
+    keywords: tuple[str, ...], context: tuple[str, ...], text: str
+) -> tuple[Counter[str], Counter[str]]:
+    """Occurrences per keyword and per context term, in one pass over ``text``
+    (non-overlapping, case-insensitive; a term on both lists counts for both)."""
+    matcher = _matcher(keywords, context)
+    keyword_hits: Counter[str] = Counter()
+    context_hits: Counter[str] = Counter()
+    if matcher.pattern is None:
+        return keyword_hits, context_hits
+    for found in matcher.pattern.findall(text):
+        key = _key(found)
+        keyword = matcher.keyword_of.get(key)
+        term = matcher.context_of.get(key)
+        if keyword is None and term is None:
+            # folds differently from its term (e.g. "ſ" for "s"): ask each list's pattern
+            if matcher.keyword_only is not None and matcher.keyword_only.fullmatch(found):
+                keyword = found
+            if matcher.context_only is not None and matcher.context_only.fullmatch(found):
+                term = found
+        if keyword is not None:
+            keyword_hits[keyword] += 1
+        if term is not None:
+            context_hits[term] += 1
+    return keyword_hits, context_hits
 
 
 def _key(term: str) -> str:
     return " ".join(term.casefold().split())
-
-
-def _subtopics(
-    title: str, text: str, lang: str, table: Mapping[str, Mapping[str, tuple[str, ...]]]
-) -> tuple[str, ...]:
-    counts: Counter[str] = Counter()
-    for name, per_language in table.items():
-        terms = _terms_for(per_language, lang)
-        pattern = _pattern(terms, whole_words=False)
-        in_title = _count(pattern, terms, title).total()
-        in_text = _count(pattern, terms, text).total()
-        if in_title or in_text >= 2:
-            counts[name] = 2 * in_title + in_text
-    return tuple(name for name, _ in counts.most_common())
 
 
 # ── explaining ──────────────────────────────────────────────────────────────────────

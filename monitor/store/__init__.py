@@ -29,9 +29,16 @@ from monitor.store.engine import (
     translated,
     where,
 )
-from monitor.store.store import Store
+from monitor.store.store import NewArticle, Store
 
-__all__ = ["LINK_OUTCOMES", "MAX_FAILED_ATTEMPTS", "Store", "StoreError", "open_store"]
+__all__ = [
+    "LINK_OUTCOMES",
+    "MAX_FAILED_ATTEMPTS",
+    "NewArticle",
+    "Store",
+    "StoreError",
+    "open_store",
+]
 
 log = logging.getLogger(__name__)
 

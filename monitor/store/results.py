@@ -21,41 +21,70 @@ from monitor.store.schema import articles, framings, stances
 def lock_article(conn: Connection, article_id: int) -> bool:
     """Whether the piece exists; on PostgreSQL also locks its row until commit, so two
     daemons replacing its results take turns instead of colliding on the stance keys."""
-    query = select(articles.c.id).where(articles.c.id == article_id).with_for_update()
-    return conn.execute(query).first() is not None
+    return not missing(conn, [article_id])
+
+
+def missing(conn: Connection, article_ids: list[int]) -> list[int]:
+    """Those of ``article_ids`` that are not stored; the others are locked as in
+    ``lock_article``, in id order (two writers locking overlapping sets never deadlock)."""
+    wanted = sorted(set(article_ids))
+    found: set[int] = set()
+    for chunk in codec.chunks(wanted):
+        query = (
+            select(articles.c.id)
+            .where(articles.c.id.in_(chunk))
+            .order_by(articles.c.id)
+            .with_for_update()
+        )
+        found.update(conn.execute(query).scalars())
+    return [i for i in wanted if i not in found]
 
 
 def replace(conn: Connection, article_id: int, diff: DiffResult, computed_at: datetime) -> None:
-    common = {
-        "positions_version": diff.positions_version,
-        "method": diff.method,
-        "computed_at": computed_at,
-    }
-    rows = [
-        {
-            "article_id": article_id,
-            "position_id": pid,
-            "stance": codec.stance(r.stance),
-            "score": float(r.score),
-            "confidence": codec.confidence(r.confidence),
-            "evidence": [e.to_json() for e in r.evidence],
-            **common,
+    replace_many(conn, [(article_id, diff)], computed_at)
+
+
+def replace_many(
+    conn: Connection, diffs: list[tuple[int, DiffResult]], computed_at: datetime
+) -> None:
+    """Replace the stances and framing of each piece (the last diff wins for an id given
+    twice), with one DELETE and one INSERT per table for the whole batch."""
+    latest = dict(diffs)
+    stance_rows, framing_rows = [], []
+    for article_id, diff in latest.items():
+        common = {
+            "positions_version": diff.positions_version,
+            "method": diff.method,
+            "computed_at": computed_at,
         }
-        for pid, r in diff.positions.items()
-    ]
-    conn.execute(delete(stances).where(stances.c.article_id == article_id))
-    conn.execute(delete(framings).where(framings.c.article_id == article_id))
-    if rows:
-        conn.execute(stances.insert(), rows)
-    conn.execute(
-        framings.insert().values(
-            article_id=article_id,
-            framing=diff.framing.to_json(),
-            troop_count=diff.framing.troop_count,
-            epistemic=diff.framing.epistemic,
-            **common,
+        stance_rows.extend(
+            {
+                "article_id": article_id,
+                "position_id": pid,
+                "stance": codec.stance(r.stance),
+                "score": float(r.score),
+                "confidence": codec.confidence(r.confidence),
+                "evidence": [e.to_json() for e in r.evidence],
+                **common,
+            }
+            for pid, r in diff.positions.items()
         )
-    )
+        framing_rows.append(
+            {
+                "article_id": article_id,
+                "framing": diff.framing.to_json(),
+                "troop_count": diff.framing.troop_count,
+                "epistemic": diff.framing.epistemic,
+                **common,
+            }
+        )
+    for chunk in codec.chunks(sorted(latest)):
+        conn.execute(delete(stances).where(stances.c.article_id.in_(chunk)))
+        conn.execute(delete(framings).where(framings.c.article_id.in_(chunk)))
+    if stance_rows:
+        conn.execute(stances.insert(), stance_rows)
+    if framing_rows:
+        conn.execute(framings.insert(), framing_rows)
 
 
 def stances_of(conn: Connection, ids: list[int]) -> dict[int, tuple[StoredStance, ...]]:

@@ -11,10 +11,13 @@ duplicates.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -38,6 +41,17 @@ from monitor.urls import canonical_url
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class NewArticle:
+    """One piece for ``Store.save_articles``: what ``upsert_article`` takes, as data."""
+
+    article: ExtractedArticle
+    source_id: str
+    camp: str
+    capture_id: int | None
+    seen_at: datetime
+
+
 class Store:
     """Open with ``monitor.store.open_store(url)``; the constructor takes a migrated engine."""
 
@@ -47,6 +61,10 @@ class Store:
         self._engine = engine
         self.url = url  # for display: a password, if any, is hidden
         self._clock = clock or (lambda: datetime.now(UTC))
+        # the connection of the transaction open in this thread / task, if any
+        self._current: ContextVar[Connection | None] = ContextVar(
+            f"store-transaction-{id(self)}", default=None
+        )
         with self._read("inspect the database") as conn:
             self._fts = corpus.has_fts(conn)
 
@@ -70,12 +88,48 @@ class Store:
         return f"Store({self.url!r})"
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make every Store call inside the block one transaction: all of it is stored,
+        or (on an exception) none of it.
+
+        This is how a page is taken in one commit (its capture, the article, its link's
+        outcome) instead of one per call. The transaction belongs to the thread (or
+        asyncio task) that opened it; a call from another one is not part of it. Keep
+        ``await`` out of the block: while it waits, the write lock stays held. An error
+        inside leaves the transaction unusable: let it propagate. Nested blocks join
+        the outer one.
+        """
+        if self._current.get() is not None:
+            yield
+            return
+        with (
+            translated("cannot write"),
+            self._engine.connect().execution_options(**{WRITE: True}) as conn,
+            conn.begin(),
+        ):
+            token = self._current.set(conn)
+            try:
+                yield
+            finally:
+                self._current.reset(token)
+
+    @contextmanager
     def _read(self, what: str) -> Iterator[Connection]:
+        current = self._current.get()
+        if current is not None:
+            with translated(f"cannot {what}"):
+                yield current
+            return
         with translated(f"cannot {what}"), self._engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def _write(self, what: str) -> Iterator[Connection]:
+        current = self._current.get()
+        if current is not None:
+            with translated(f"cannot {what}"):
+                yield current
+            return
         with (
             translated(f"cannot {what}"),
             self._engine.connect().execution_options(**{WRITE: True}) as conn,
@@ -181,22 +235,26 @@ class Store:
         moves its last; a changed text or title sends it back to the differ.
         """
         seen_at = codec.utc(seen_at, "seen_at")
-        published = article.published
-        text = codec.clean(article.text)
-        content = {
-            "url": codec.clean(article.url),
-            "source_id": source_id,
-            "camp": codec.camp(camp),
-            "language": article.language,
-            "title": codec.clean(article.title) if article.title is not None else None,
-            "authors": [codec.clean(a) for a in article.authors],
-            "published_at": codec.utc(published, "article.published") if published else None,
-            "text": text,
-            "content_hash": codec.content_hash(text),
-            "capture_id": capture_id,
-        }
+        content = _content(article, source_id, camp, capture_id)
         with self._write(f"store article {article.url}") as conn:
             return corpus.upsert(conn, canonical_url(article.url), content, seen_at)
+
+    def save_articles(self, pieces: Sequence[NewArticle]) -> list[tuple[int, bool]]:
+        """``upsert_article`` for many pieces in one transaction and a few statements
+        (the crawler's writer and bulk imports); ``(article_id, created)`` per piece, in
+        order. Every piece is checked before anything is written."""
+        items = [
+            (
+                canonical_url(p.article.url),
+                _content(p.article, p.source_id, p.camp, p.capture_id),
+                codec.utc(p.seen_at, "seen_at"),
+            )
+            for p in pieces
+        ]
+        if not items:
+            return []
+        with self._write(f"store {len(items)} articles") as conn:
+            return corpus.upsert_many(conn, items)
 
     def article(self, article_id: int) -> StoredArticle:
         with self._read(f"read article {article_id}") as conn:
@@ -259,6 +317,19 @@ class Store:
             if not results.lock_article(conn, article_id):
                 raise StoreError(f"no article with id {article_id}", reason="not_found")
             results.replace(conn, article_id, diff, computed_at)
+
+    def save_diffs(self, diffs: Sequence[tuple[int, DiffResult]]) -> None:
+        """``save_diff`` for many pieces in one transaction; nothing is saved when one
+        of the articles is not stored."""
+        if not diffs:
+            return
+        computed_at = codec.utc(self._clock(), "clock()")
+        with self._write(f"save differ results of {len(diffs)} articles") as conn:
+            absent = results.missing(conn, [article_id for article_id, _ in diffs])
+            if absent:
+                shown = ", ".join(map(str, absent[:5])) + ("…" if len(absent) > 5 else "")
+                raise StoreError(f"no article with id {shown}", reason="not_found")
+            results.replace_many(conn, list(diffs), computed_at)
 
     def stances_for(self, article_ids: Iterable[int]) -> dict[int, tuple[StoredStance, ...]]:
         """Stances of each given piece in position order (P1, P2, …, P10, P11); pieces
@@ -352,3 +423,23 @@ class Store:
         error (None once one succeeds) and the last crawl's counts."""
         with self._read("read crawl status") as conn:
             return crawl_state.crawl_status(conn)
+
+
+def _content(
+    article: ExtractedArticle, source_id: str, camp: str, capture_id: int | None
+) -> dict[str, Any]:
+    """An extraction as the columns of its article row, checked and cleaned."""
+    published = article.published
+    text = codec.clean(article.text)
+    return {
+        "url": codec.clean(article.url),
+        "source_id": source_id,
+        "camp": codec.camp(camp),
+        "language": article.language,
+        "title": codec.clean(article.title) if article.title is not None else None,
+        "authors": [codec.clean(a) for a in article.authors],
+        "published_at": codec.utc(published, "article.published") if published else None,
+        "text": text,
+        "content_hash": codec.content_hash(text),
+        "capture_id": capture_id,
+    }

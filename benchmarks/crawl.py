@@ -1,0 +1,174 @@
+"""The crawl against its politeness lower bound, and unthrottled, on a loopback web.
+
+A synthetic web (``loopback_web.py``) of ``--hosts`` outlets, each its own host on a distinct
+127.0.0.x address, each with an RSS feed of ``--pages`` on-topic articles, answering after
+20–200 ms. ``monitor crawl --once`` (the real CLI in a child process: fetch, extract,
+relevance, store, differ) visits them twice, into fresh stores:
+
+1. **polite**: ``--delay`` seconds between two requests to one host (0.5 s). No crawler
+   can finish before its busiest host has been asked all its requests with that spacing
+   (plus the fetcher's own jitter of up to 25 %, 12.5 % on average), so the bound is
+   ``max over hosts (requests - 1) × delay × 1.125 + mean latency``; the figure is wall
+   time over that bound (target ≤ 1.10).
+2. **unthrottled**: no per-host delay; the figure is pages stored per second (target
+   ≥ 100 on two cores).
+
+Wall time runs from the first request the web saw to the crawler's exit, so interpreter
+start-up and model loading are not counted as crawling. Peak RSS is sampled from /proc for
+the crawler and any worker processes it starts (the sum), and the largest single process.
+
+    .venv/bin/python benchmarks/crawl.py [--hosts 50] [--pages 40] [--delay 0.5]
+                                          [--concurrency 64] [--semantic off|auto|on]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loopback_web import LoopbackWeb, plan_web, sources_config  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+MONITOR = Path(sys.executable).with_name("monitor")
+JITTER_MEAN = 1.125  # the fetcher adds 0..25 % to each host's delay
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RssSampler(threading.Thread):
+    """Peak of the summed RSS of a process tree, and of its largest member."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_sum, self.peak_one = pid, 0.0, 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.25):
+            sizes = [_rss_mib(p) for p in _tree(self.pid)]
+            self.peak_sum = max(self.peak_sum, sum(sizes))
+            self.peak_one = max(self.peak_one, max(sizes, default=0.0))
+
+
+def crawl_once(workdir: Path, config: dict[str, Any], semantic: str) -> dict[str, Any]:
+    """Run ``monitor crawl --once`` on ``config``; return its exit time, output and RSS."""
+    workdir.mkdir(parents=True)
+    sources = workdir / "sources.yaml"
+    sources.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+    cmd = [str(MONITOR), "-q", "--storage", str(workdir / "storage"), "--sources", str(sources),
+           "--positions", str(REPO / "positions.yaml"), "--semantic", semantic,
+           "crawl", "--once"]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DB"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            text=True)  # fmt: skip
+    sampler = RssSampler(proc.pid)
+    sampler.start()
+    out, err = proc.communicate()
+    end = time.time()
+    sampler.done.set()
+    sampler.join()
+    m = re.search(r"(\d+) sources visited, (\d+) new articles stored, (\d+) sources failed", err)
+    if proc.returncode not in (0, 1) or m is None:
+        raise SystemExit(f"crawl failed ({proc.returncode}):\n{err[-3000:]}")
+    return {
+        "end": end,
+        "stored": int(m.group(2)),
+        "failed": int(m.group(3)),
+        "rss_sum": sampler.peak_sum,
+        "rss_one": sampler.peak_one,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--hosts", type=int, default=50)
+    ap.add_argument("--pages", type=int, default=40, help="articles per host")
+    ap.add_argument("--delay", type=float, default=0.5, help="per-host delay, seconds")
+    ap.add_argument("--concurrency", type=int, default=64, help="requests in flight in all")
+    ap.add_argument("--semantic", choices=["off", "auto", "on"], default="off")
+    ap.add_argument("--skip-unthrottled", action="store_true")
+    ap.add_argument("--skip-polite", action="store_true")
+    args = ap.parse_args()
+
+    topic = yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8"))["topic"]
+    plan = plan_web(args.hosts, args.pages)
+    mean_latency = sum(plan.latency) / 2
+    print(f"loopback web: {args.hosts} hosts (127.0.0.2-127.0.0.{args.hosts + 1}), "
+          f"{args.hosts * args.pages} article pages, latency {plan.latency[0] * 1000:.0f}-"
+          f"{plan.latency[1] * 1000:.0f} ms; concurrency {args.concurrency}, "
+          f"semantic {args.semantic}")  # fmt: skip
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, LoopbackWeb(plan) as web:
+        if not args.skip_polite:
+            config = sources_config(plan, topic, delay=args.delay, concurrency=args.concurrency)
+            run = crawl_once(Path(tmp) / "polite", config, args.semantic)
+            stats = web.stats()
+            wall = run["end"] - stats["first"]
+            busiest = max(stats["hits"].values())
+            bound = (busiest - 1) * args.delay * JITTER_MEAN + mean_latency
+            floor = (busiest - 1) * args.delay + mean_latency
+            rows.append(("polite", run, wall))
+            print(f"\npolite (per-host delay {args.delay} s): {run['stored']} pages stored, "
+                  f"{sum(stats['hits'].values())} requests, busiest host {busiest}")  # fmt: skip
+            print(f"  wall time                      {wall:7.1f} s")
+            print(f"  politeness lower bound         {bound:7.1f} s  "
+                  f"(without jitter {floor:.1f} s)")  # fmt: skip
+            print(f"  wall / bound                   {wall / bound:7.2f}x   (target <= 1.10)")
+            print(f"  peak RSS                       {run['rss_sum']:7.0f} MiB summed over "
+                  f"processes, {run['rss_one']:.0f} MiB largest")  # fmt: skip
+        if not args.skip_unthrottled:
+            config = sources_config(plan, topic, delay=0.0, concurrency=args.concurrency)
+            run = crawl_once(Path(tmp) / "unthrottled", config, args.semantic)
+            stats = web.stats()
+            wall = run["end"] - stats["first"]
+            print(f"\nunthrottled (no per-host delay): {run['stored']} pages stored")
+            print(f"  wall time                      {wall:7.1f} s")
+            print(f"  pages per second               {run['stored'] / wall:7.1f}     "
+                  "(target >= 100)")  # fmt: skip
+            print(f"  peak RSS                       {run['rss_sum']:7.0f} MiB summed over "
+                  f"processes, {run['rss_one']:.0f} MiB largest")  # fmt: skip
+    print(f"\n{os.cpu_count()} CPUs; load average now {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
