@@ -60,6 +60,7 @@ async def main(n: int) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/page"
     settings = Defaults(per_host_delay_seconds=0.0)
+    trusted = [("127.0.0.1", server.server_port)]  # as a source with allow_private_addresses
     rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         warc = Path(tmp) / "warc"
@@ -69,10 +70,10 @@ async def main(n: int) -> None:
                 return (await client.get(u)).content
 
             rates["raw httpx"] = await _rate(n, raw, url)
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, private_origins=trusted) as fetcher:
             rates["Fetcher, no WARC"] = await _rate(n, fetcher.get, url)
         recorder = WarcRecorder(warc)
-        async with Fetcher(settings, recorder=recorder) as fetcher:
+        async with Fetcher(settings, recorder=recorder, private_origins=trusted) as fetcher:
             rates["Fetcher + WARC (fsync)"] = await _rate(n, fetcher.get, url)
         recorder.close()
         async with Fetcher(settings, transport=ReplayTransport([warc])) as fetcher:

@@ -125,6 +125,19 @@ class Source(_Model):
         description="true for search services (GDELT, Google News): each link is credited "
         "to the outlet whose domain it is on, else to this entry (camp 'other')",
     )
+    allow_private_addresses: bool = Field(
+        False,
+        description="true: the origins (host and port) of this source's homepage and "
+        "endpoints may resolve to private or loopback addresses (an intranet mirror, a test "
+        "site); links found there to other hosts are still refused",
+    )
+
+    def private_urls(self) -> tuple[str, ...]:
+        """The URLs whose origins this source trusts with private addresses."""
+        if not self.allow_private_addresses:
+            return ()
+        urls = ([self.homepage] if self.homepage else []) + [e.url for e in self.discovery]
+        return tuple(dict.fromkeys(urls))
 
     def hosts(self) -> tuple[str, ...]:
         """Host names credited to this outlet (without a leading 'www.')."""
@@ -253,6 +266,10 @@ class SourcesFile(_Model):
             return len(home) if path.startswith(home) else -1
 
         return max(candidates, key=depth)
+
+    def private_urls(self) -> tuple[str, ...]:
+        """Every URL whose origin a source trusts with private addresses."""
+        return tuple(u for s in self.sources for u in s.private_urls())
 
     def interval(self, source: Source) -> int:
         return source.interval_minutes or self.defaults.interval_minutes

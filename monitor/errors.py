@@ -5,6 +5,7 @@
      ├── FetchError              an HTTP exchange failed; ``reason`` says how
      │    ├── RobotsDisallowed   robots.txt forbids the URL
      │    ├── BodyTooLarge       the body exceeded the configured limit
+     │    ├── AddressRefused     the host resolves to an internal address (SSRF guard)
      │    └── NotArchived        replay mode: the URL is not in the WARC archive
      ├── DiscoverError           a feed / sitemap / listing could not be read
      ├── ExtractError            a page gave no article (not HTML, empty body…)
@@ -57,7 +58,7 @@ class ConfigError(MonitorError):
 
 class FetchError(MonitorError):
     """An HTTP exchange failed. ``reason`` is one of: timeout, connect, status, too_large,
-    redirects, robots, not_archived, protocol, decode."""
+    redirects, robots, not_archived, protocol, decode, internal_address."""
 
     reason = "fetch"
 
@@ -82,6 +83,23 @@ class BodyTooLarge(FetchError):
     def __init__(self, url: str, limit: int) -> None:
         self.limit = limit
         super().__init__(url, f"response body exceeds the {limit:,}-byte limit")
+
+
+class AddressRefused(FetchError):
+    """The URL's host resolves to an address the crawler must not reach (loopback,
+    private, link-local, metadata…), on the first request or on a redirect hop."""
+
+    reason = "internal_address"
+
+    def __init__(self, url: str, host: str, address: str, kind: str) -> None:
+        self.host = host
+        self.address = address
+        self.kind = kind
+        super().__init__(
+            url,
+            f"refused: {host} resolves to {address}, a {kind} address (only a source's own "
+            "hosts can be allowed, with allow_private_addresses: true in sources.yaml)",
+        )
 
 
 class NotArchived(FetchError):

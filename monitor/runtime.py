@@ -17,7 +17,7 @@ import httpx
 
 from monitor.config import load_sources
 from monitor.differ import Differ, load_positions
-from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder
+from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder, origin_of
 from monitor.pipeline import Clock, Pipeline, utc_now
 from monitor.store import open_store
 from monitor.workers import Workers
@@ -84,7 +84,10 @@ async def open_pipeline(
             recorder = None
         else:
             recorder = WarcRecorder(settings.warc_dir)
-        async with Fetcher(config.defaults, transport=transport, recorder=recorder) as fetcher:
+        trusted = [o for o in map(origin_of, config.private_urls()) if o is not None]
+        async with Fetcher(
+            config.defaults, transport=transport, recorder=recorder, private_origins=trusted
+        ) as fetcher:
             pipeline = Pipeline(config, positions, store, fetcher, differ, clock, workers)
             pipeline.register_sources()
             yield pipeline

@@ -1,6 +1,8 @@
 """The fetch stage: the only code that talks HTTP.
 
     client.py      Fetcher — GET with redirects, robots.txt, retries, politeness, WARC
+    network.py     the one place that connects: resolve, refuse internal addresses, connect
+    addresses.py   which addresses are internal, and which origins a source trusted (pure)
     politeness.py  one slot per host: concurrency, spacing, jitter, back-off
     retry.py       the retry decision as a pure function (status/error, attempt, Retry-After)
     robots.py      robots.txt policies (protego) and their per-origin cache
@@ -16,16 +18,20 @@ Online::
 Offline (replay): ``Fetcher(config.defaults, transport=ReplayTransport([root / "warc"]))``.
 """
 
+from monitor.fetch.addresses import AddressPolicy, internal_kind, origin_of
 from monitor.fetch.client import Fetcher
 from monitor.fetch.replay import ArchivedResponse, ReplayTransport, iter_archive, read_response
 from monitor.fetch.warc import WarcRecorder, now_utc
 
 __all__ = [
+    "AddressPolicy",
     "ArchivedResponse",
     "Fetcher",
     "ReplayTransport",
     "WarcRecorder",
+    "internal_kind",
     "iter_archive",
     "now_utc",
+    "origin_of",
     "read_response",
 ]

@@ -24,7 +24,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -32,8 +32,16 @@ from types import TracebackType
 import httpx
 
 from monitor.config import Defaults
-from monitor.errors import BodyTooLarge, FetchError, NotArchived, RobotsDisallowed
+from monitor.errors import (
+    AddressRefused,
+    BodyTooLarge,
+    FetchError,
+    NotArchived,
+    RobotsDisallowed,
+)
 from monitor.fetch import body as bodies
+from monitor.fetch.addresses import AddressPolicy, Origin
+from monitor.fetch.network import InternalAddress, Resolver, guarded_transport, system_resolver
 from monitor.fetch.politeness import HostSlots, host_key
 from monitor.fetch.retry import RetryPolicy, is_retryable, next_delay
 from monitor.fetch.robots import (
@@ -89,7 +97,12 @@ class Fetcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         now: Callable[[], datetime] = now_utc,
+        private_origins: Iterable[Origin] = (),
+        resolver: Resolver = system_resolver,
     ) -> None:
+        """``transport=None`` is the network, through the SSRF guard: internal addresses
+        are refused except on ``private_origins`` (``(host, port)`` pairs the operator
+        trusted in sources.yaml). ``resolver`` is the guard's name resolution."""
         self.settings = settings
         self.stats: Counter[str] = Counter()
         self._recorder = recorder
@@ -99,14 +112,18 @@ class Fetcher:
         self._agent = product_token(settings.user_agent)
         self._retry = RetryPolicy(max_retries=settings.max_retries)
         self._timeout = settings.timeout_seconds
+        limits = httpx.Limits(
+            max_connections=settings.concurrency * 2,
+            max_keepalive_connections=settings.concurrency,
+        )
+        if transport is None:
+            transport = guarded_transport(
+                AddressPolicy.trusting(private_origins), limits, resolver=resolver
+            )
         self._client = httpx.AsyncClient(
             transport=transport,
             headers={"User-Agent": settings.user_agent, "Accept": DEFAULT_ACCEPT},
             timeout=httpx.Timeout(settings.timeout_seconds),
-            limits=httpx.Limits(
-                max_connections=settings.concurrency * 2,
-                max_keepalive_connections=settings.concurrency,
-            ),
             follow_redirects=False,
         )
         self._slots = HostSlots(
@@ -234,7 +251,10 @@ class Fetcher:
             current = target
 
     async def _check_robots(self, url: str) -> None:
-        policy = await self._robots.policy_for(url)
+        try:
+            policy = await self._robots.policy_for(url)
+        except AddressRefused as exc:  # the hop's own host: name the hop, not robots.txt
+            raise AddressRefused(url, exc.host, exc.address, exc.kind) from None
         if policy.kind == "unavailable":
             self.stats["robots:unavailable"] += 1
             raise FetchError(
@@ -255,6 +275,10 @@ class Fetcher:
             )
         except NotArchived:
             return allow_all("robots.txt is not in the archive being replayed")
+        except AddressRefused as exc:
+            if exc.host == httpx.URL(robots_url).host:
+                raise  # the page is on the same refused host: say that, not "robots"
+            return allow_all(f"robots.txt redirects to a refused address ({exc.kind})")
         except FetchError as exc:
             self.stats[f"robots:error:{exc.reason}"] += 1
             if exc.reason in ("timeout", "connect", "protocol"):
@@ -320,6 +344,8 @@ class Fetcher:
                     await response.aclose()
         except TimeoutError as exc:
             raise FetchError(url, "the exchange took too long", reason="timeout") from exc
+        except InternalAddress as exc:
+            raise AddressRefused(url, exc.host, exc.address, exc.kind) from None
         except httpx.HTTPError as exc:
             raise _translate(url, exc) from exc
         except httpx.InvalidURL as exc:

@@ -112,7 +112,8 @@ def origin_of(url: str) -> str:
     """``scheme://host[:port]`` — robots.txt applies per origin (RFC 9309 §2.3)."""
     parsed = httpx.URL(url)
     port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.scheme}://{parsed.host}{port}"
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host  # IPv6 literal
+    return f"{parsed.scheme}://{host}{port}"
 
 
 def robots_url(url: str) -> str:

@@ -28,6 +28,9 @@ from monitor.config import Defaults
 from monitor.fetch import Fetcher, WarcRecorder
 
 FIXED_NOW = datetime(2024, 10, 23, 8, 15, 2, 123456, tzinfo=UTC)
+#: the test servers' host, trusted on every port as a source would trust its own origin
+#: (``allow_private_addresses``); the SSRF tests pass their own, narrower trust
+LOOPBACK = (("127.0.0.1", None),)
 
 
 @dataclass
@@ -183,6 +186,8 @@ async def make_fetcher(
     def make(*, transport: httpx.AsyncBaseTransport | None = None, **overrides: Any) -> Fetcher:
         recorder = WarcRecorder(warc_dir, clock=lambda: FIXED_NOW)
         recorders.append(recorder)
+        trusted = overrides.pop("private_origins", LOOPBACK)
+        guard = {"resolver": overrides.pop("resolver")} if "resolver" in overrides else {}
         fetcher = Fetcher(
             settings(**overrides),
             transport=transport,
@@ -191,6 +196,8 @@ async def make_fetcher(
             sleep=fake_time.sleep,
             rng=random.Random(7),
             now=lambda: FIXED_NOW,
+            private_origins=trusted,
+            **guard,
         )
         made.append(fetcher)
         return fetcher

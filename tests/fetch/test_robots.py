@@ -15,6 +15,7 @@ from monitor.fetch.robots import (
     parse_robots,
     policy_from_response,
     product_token,
+    robots_url,
 )
 
 from .conftest import FakeTime, LoopbackServer, Reply
@@ -155,3 +156,16 @@ def test_the_product_token_is_the_name_before_the_version() -> None:
         product_token("monitor/0.1 (comparative media monitor; +https://example.org)") == "monitor"
     )
     assert product_token("NewsBot") == "NewsBot"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://tass.com/world/1?x=1", "https://tass.com/robots.txt"),
+        ("http://127.0.0.1:8080/a/b", "http://127.0.0.1:8080/robots.txt"),
+        ("http://[::1]:8080/admin", "http://[::1]:8080/robots.txt"),
+        ("https://[2001:db8::5]/news", "https://[2001:db8::5]/robots.txt"),
+    ],
+)
+def test_robots_txt_lives_at_the_origin_even_on_an_ipv6_literal(url: str, expected: str) -> None:
+    assert robots_url(url) == expected

@@ -42,6 +42,7 @@ sources:
     camp: ru
     language: en
     homepage: {base}/
+    allow_private_addresses: true  # the test site is on 127.0.0.1
     discovery:
       - kind: rss
         url: {base}/rss.xml

@@ -1,0 +1,135 @@
+"""The one place that opens connections: resolve, judge the address, connect to it.
+
+httpx hands the host name to its connection pool, whose network backend resolves it and
+connects. Checking a URL's host *before* the request would be too early: the name can
+resolve to a public address when checked and to ``127.0.0.1`` a moment later (DNS
+rebinding), and a redirect is a new name. So the check lives in the network backend:
+:class:`GuardedBackend` resolves the name once, refuses the connection when any of its
+addresses is internal (:mod:`monitor.fetch.addresses`), and connects to exactly the
+address it judged. TLS still verifies the certificate against the host name (httpcore
+passes it for SNI), so pinning the address weakens nothing.
+
+Every request and every redirect hop opens or reuses a connection to its own origin, and a
+connection is only ever opened here, so the guard cannot be stepped around. Environment
+proxies are not used: through a proxy the address connected to would be the proxy's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+
+import httpcore
+import httpx
+
+from monitor.fetch.addresses import AddressPolicy
+
+#: ``(host, port) -> addresses``; tests inject one that maps names to 127.0.0.x
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+
+
+class InternalAddress(Exception):
+    """Raised inside the transport; the fetcher turns it into ``AddressRefused``."""
+
+    def __init__(self, host: str, port: int, address: str, kind: str) -> None:
+        super().__init__(f"{host}:{port} resolves to {address}, a {kind} address")
+        self.host = host
+        self.port = port
+        self.address = address
+        self.kind = kind
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The machine's resolver (getaddrinfo, run off the event loop by asyncio)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that connects only to addresses the policy allows."""
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        *,
+        resolver: Resolver = system_resolver,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
+        self.policy = policy
+        self._resolve = resolver
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self._addresses(host, port, timeout)
+        for address in addresses:  # a name with one internal address is refused whole
+            kind = self.policy.refusal(host, port, address)
+            if kind is not None:
+                raise InternalAddress(host, port, address, kind)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    async def _addresses(self, host: str, port: int, timeout: float | None) -> list[str]:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = list(await self._resolve(host, port))
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} resolves to no address")
+        return addresses
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("the crawler never connects to local sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def guarded_transport(
+    policy: AddressPolicy,
+    limits: httpx.Limits,
+    *,
+    resolver: Resolver = system_resolver,
+    inner: httpcore.AsyncNetworkBackend | None = None,
+) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport (request/response mapping, error translation) over a
+    connection pool whose every connection goes through :class:`GuardedBackend`."""
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    # httpx offers no public hook for the network backend; its pool is rebuilt with the
+    # same settings and ours (tests/fetch/test_ssrf.py fails if this ever stops working)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=GuardedBackend(policy, resolver=resolver, inner=inner),
+    )
+    return transport
