@@ -6,17 +6,18 @@ capped, because a 1 MB gzip body can inflate to gigabytes.
 
 Encodings lie too: a feed declared UTF-8 with one stray Latin-1 byte makes feedparser fall
 back to a legacy codec for the *whole* document and turn every Cyrillic or Chinese title
-into mojibake. So text is decoded here, with a rule that prefers what the bytes prove over
-what the headers claim, and handed on as clean UTF-8.
+into mojibake. So text is decoded by the monitor's one decoder (:mod:`monitor.charset`,
+which prefers what the bytes prove over what the headers claim) and handed on as clean
+UTF-8.
 """
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 import zlib
 
+from monitor.charset import decode_html, decode_xml
 from monitor.errors import DiscoverError
 from monitor.models import Response
 
@@ -24,20 +25,9 @@ log = logging.getLogger(__name__)
 
 # The sitemap protocol's own limit for one uncompressed file; no feed or listing is larger.
 MAX_DECODED_BYTES = 50 * 1024 * 1024
-# A stray byte or two in a big feed is damage to repair; thousands mean a wrong codec.
-_REPAIRABLE_SHARE = 1 / 200
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']")
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 _LEADING_JUNK = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
 
 
@@ -77,56 +67,17 @@ def _gunzip(data: bytes, url: str, limit: int) -> bytes:
     return out
 
 
-def decode(body: bytes, declared: list[str | None]) -> tuple[str | None, bool]:
-    """Decode ``body``: a BOM wins, then valid UTF-8 (non-ASCII text that happens to be
-    valid UTF-8 in another codec is vanishingly rare), then each ``declared`` charset in
-    order; a UTF-8 document with a few broken bytes is repaired (they become U+FFFD).
-
-    Returns ``(text, repaired)``; text is None when no declared codec fits and the damage
-    is too wide to repair — the caller then lets its parser guess.
-    """
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(name, errors="replace"), False
-    try:
-        return body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        pass
-    codecs_named = [c for c in (_codec(n) for n in declared if n) if c]
-    for codec in codecs_named:
-        if codec != "utf-8":
-            try:
-                return body.decode(codec), False
-            except UnicodeDecodeError:
-                continue
-    if not codecs_named or "utf-8" in codecs_named:
-        text = body.decode("utf-8", errors="replace")
-        if text.count("\ufffd") <= max(8, int(len(body) * _REPAIRABLE_SHARE)):
-            return text, True
-    return None, False
-
-
 def xml_to_utf8(body: bytes, header_charset: str | None) -> tuple[bytes, bool]:
-    """An XML document re-encoded as UTF-8 with its declaration saying so.
-
-    Returns ``(bytes, repaired)``; when the encoding cannot be settled the original bytes
-    come back unchanged for feedparser's own detection.
-    """
-    match = _XML_DECL.match(body[:512])
-    declared = match.group(1).decode("ascii") if match else None
-    # The XML declaration is read first: a server's header is more often a generic default.
-    text, repaired = decode(body, [declared, header_charset])
-    if text is None:
-        return body, False
-    text = _XML_DECL_ENCODING.sub(r'\1"utf-8"', text.lstrip("\ufeff"), count=1)
-    return text.encode("utf-8"), repaired
+    """An XML document re-encoded as UTF-8 with its declaration saying so; the flag says
+    whether broken bytes were replaced (the one decoder, :mod:`monitor.charset`)."""
+    decoded = decode_xml(body, header_charset)
+    text = _XML_DECL_ENCODING.sub(r'\1"utf-8"', decoded.text.lstrip("\ufeff"), count=1)
+    return text.encode("utf-8"), decoded.replaced > 0
 
 
 def html_text(body: bytes, header_charset: str | None) -> str:
-    """An HTML page as text: header charset, then ``<meta charset>``, then UTF-8."""
-    meta = _META_CHARSET.search(body[:4096])
-    text, _ = decode(body, [header_charset, meta.group(1).decode("ascii") if meta else None])
-    return text if text is not None else body.decode("cp1252", errors="replace")
+    """An HTML page as text, read as the extractor reads article pages."""
+    return decode_html(body, header_charset).text
 
 
 def looks_like_html(text_or_bytes: str | bytes) -> bool:
@@ -162,10 +113,3 @@ def valid_char_refs(data: bytes) -> bytes:
         return match.group(0) if allowed else b"&#xFFFD;"
 
     return _CHAR_REF.sub(fix, data)
-
-
-def _codec(name: str) -> str | None:
-    try:
-        return codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        return None

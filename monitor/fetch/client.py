@@ -350,32 +350,40 @@ class Fetcher:
             raise _translate(url, exc) from exc
         except httpx.InvalidURL as exc:
             raise FetchError(url, f"invalid URL ({exc})", reason="protocol") from exc
-        warc_path, warc_offset = self._record(request, response, raw, ip)
-        if raw.error is not None:
-            raise raw.error
-        truncated = response.extensions.get("warc_truncated")  # replaying a partial capture
-        if truncated == "length":
-            raise BodyTooLarge(url, limit)
-        if truncated:
-            raise FetchError(
-                url, f"the archived body is incomplete ({truncated})", reason="protocol"
-            )
-        if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
-            body = b""  # a redirect's body is never read; do not fail on its encoding
-        else:
-            body = bodies.decode(response.headers, raw.data, url, limit)
+        failure, truncated = raw.error, raw.truncated
+        replayed = response.extensions.get("warc_truncated")  # replaying a partial capture
+        body = b""
+        if failure is None and replayed:
+            failure = _replayed_truncation(url, replayed, limit)
+        if failure is None and not (
+            response.status_code in REDIRECT_STATUSES and "location" in response.headers
+        ):  # a redirect's body is never read; do not fail on its encoding
+            try:
+                body = bodies.decode(response.headers, raw.data, url, limit)
+            except FetchError as exc:
+                failure = exc
+                if exc.reason == "truncated":  # complete on the wire, cut inside the stream
+                    truncated = "unspecified"
+        warc_path, warc_offset = self._record(request, response, raw.data, ip, truncated)
+        if failure is not None:
+            raise failure
         return _Hop(url, response.status_code, response.headers, body, warc_path, warc_offset)
 
     def _record(
-        self, request: httpx.Request, response: httpx.Response, raw: bodies.RawBody, ip: str | None
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        raw: bytes,
+        ip: str | None,
+        truncated: str | None,
     ) -> tuple[str | None, int | None]:
         if self._recorder is not None:
             try:
                 return self._recorder.record(
                     request,
                     response,
-                    raw.data,
-                    truncated=raw.truncated,
+                    raw,
+                    truncated=truncated,
                     ip=ip,
                     fetched_at=self._now(),
                 )
@@ -389,6 +397,13 @@ class Fetcher:
             str(path) if path is not None else None,
             int(offset) if offset is not None else None,
         )
+
+
+def _replayed_truncation(url: str, truncated: str, limit: int) -> FetchError:
+    """The failure a capture marked ``WARC-Truncated`` stands for, as when it was fetched."""
+    if truncated == "length":
+        return BodyTooLarge(url, limit)
+    return FetchError(url, f"the archived body is incomplete ({truncated})", reason="truncated")
 
 
 def _translate(url: str, exc: httpx.HTTPError) -> FetchError:

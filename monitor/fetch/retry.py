@@ -11,8 +11,10 @@ Choices, and why:
 
 * Retried: 408, 429, 500, 502, 503, 504 and the transport failures ``timeout`` and
   ``connect`` (connection refused/reset). These are the ones that are usually transient.
-  A body cut short (``protocol``) is not retried: it is more often a server bug that
-  repeats than a blip, and retrying it only multiplies the load.
+* A body cut short (``truncated``: the connection dropped mid-body, or a gzip/brotli
+  stream stops before its end) is retried once only: a dropped connection is often a
+  blip, but a server that truncates every time is a bug that repeats, and retrying it
+  more only multiplies the load. Other protocol errors are not retried.
 * Backoff is exponential (``base * 2**attempt``) with a random factor in ``[1, 1+jitter]``
   so that many failing requests do not retry in lock-step, and capped (``cap_seconds``).
 * ``Retry-After`` (delta-seconds or an HTTP-date) is honoured as a *minimum* wait. A value
@@ -31,7 +33,9 @@ from email.utils import parsedate_to_datetime
 #: statuses worth another attempt
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 #: transport failure kinds (FetchError reasons) worth another attempt
-RETRY_ERRORS = frozenset({"timeout", "connect"})
+RETRY_ERRORS = frozenset({"timeout", "connect", "truncated"})
+#: failure kinds with their own, smaller retry budget
+RETRY_BUDGET = {"truncated": 1}
 
 #: an attempt's outcome: the HTTP status, or the FetchError reason of a transport failure
 Outcome = int | str
@@ -73,7 +77,8 @@ def next_delay(
     ``attempt`` counts the retries already made (0 after the first failure). ``now`` is the
     wall-clock time an HTTP-date ``Retry-After`` is measured from.
     """
-    if attempt < 0 or attempt >= policy.max_retries or not is_retryable(outcome):
+    budget = min(policy.max_retries, RETRY_BUDGET.get(str(outcome), policy.max_retries))
+    if attempt < 0 or attempt >= budget or not is_retryable(outcome):
         return None
     exponent = min(attempt, 32)  # 2**32 s is far past any cap; avoids float overflow
     factor = rng.uniform(1.0, 1.0 + max(policy.jitter, 0.0))

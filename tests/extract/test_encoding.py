@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.extract.encoding import decode_html
+from monitor.charset import decode_html, decode_xml
 
 RUSSIAN = "Россия и КНДР подписали договор о всеобъемлющем стратегическом партнёрстве."
 CHINESE = "俄罗斯和朝鲜签署了全面战略伙伴关系条约，双方表示将在多个领域加强合作。"
@@ -64,3 +64,56 @@ def test_a_declaration_naming_no_text_codec_is_ignored(label: str) -> None:
 def test_undecodable_bytes_still_give_text() -> None:
     decoded = decode_html(b"<p>caf\xe9 \xff\xfe\x81 ok</p>")
     assert "ok" in decoded.text
+
+
+# ── one stray byte must not cost the article ───────────────────────────────────────
+
+
+def with_stray_byte(text: str, codec: str = "utf-8", byte: bytes = b"\xff") -> bytes:
+    """The page in ``codec`` with one invalid byte in the middle of the paragraph."""
+    data = page(text * 3).encode(codec)
+    middle = data.index("</p>".encode(codec)) // 2
+    return data[:middle] + byte + data[middle:]
+
+
+@pytest.mark.parametrize("http_charset", [None, "utf-8", "windows-1251", "iso-8859-1"])
+@pytest.mark.parametrize("meta", ["", '<meta charset="utf-8">'])
+@pytest.mark.parametrize("text", [RUSSIAN, CHINESE, KOREAN])
+def test_a_utf8_page_with_one_bad_byte_still_reads_in_its_language(
+    text: str, http_charset: str | None, meta: str
+) -> None:
+    data = with_stray_byte(text).replace(b"<head>", f"<head>{meta}".encode(), 1)
+
+    decoded = decode_html(data, http_charset)
+
+    assert decoded.encoding == "utf-8"
+    assert 1 <= decoded.replaced <= 3  # the byte, and the character it may have split
+    assert decoded.text.count(text) >= 2  # the sentences either side of the bad byte
+    assert "\ufffd" in decoded.text
+
+
+def test_a_page_that_spells_out_u_fffd_is_not_counted_as_repaired() -> None:
+    decoded = decode_html(page(RUSSIAN + " \ufffd").encode("utf-8"))
+    assert decoded.replaced == 0 and RUSSIAN in decoded.text
+
+
+def test_a_windows_1251_page_with_an_undefined_byte_reads_as_russian() -> None:
+    """0x98 has no character in windows-1251; one of them must not discard the codec."""
+    data = with_stray_byte(RUSSIAN, "cp1251", b"\x98")
+    for declared in (None, "windows-1251"):
+        decoded = decode_html(data, declared)
+        assert decoded.encoding == "cp1251" and RUSSIAN in decoded.text
+
+
+def test_many_bad_bytes_are_not_mostly_utf8_and_fall_to_detection() -> None:
+    """Russian in windows-1251 is nearly all invalid UTF-8: that is a codec, not damage."""
+    decoded = decode_html(page(RUSSIAN).encode("cp1251"), "utf-8")
+    assert decoded.encoding == "cp1251" and decoded.replaced == 0
+
+
+def test_feeds_and_pages_share_the_decoder() -> None:
+    """A feed declared windows-1251 over UTF-8 bytes with a stray byte reads like the page."""
+    body = with_stray_byte(RUSSIAN)
+    xml = b'<?xml version="1.0" encoding="windows-1251"?><rss><p>' + body + b"</p></rss>"
+    assert decode_xml(xml, None).text.count(RUSSIAN) >= 2
+    assert decode_xml(xml, None).replaced == decode_html(body, "windows-1251").replaced > 0

@@ -35,6 +35,13 @@ def test_answers_that_will_not_change_are_not_retried(outcome: int | str) -> Non
     assert delay(outcome) is None
 
 
+def test_a_body_cut_short_is_retried_once_only() -> None:
+    assert delay("truncated", 0) is not None
+    assert delay("truncated", 1) is None
+    none_left = RetryPolicy(max_retries=0)
+    assert next_delay("truncated", 0, policy=none_left, rng=random.Random(1), now=NOW) is None
+
+
 def test_backoff_doubles_and_stops_after_max_retries() -> None:
     waits = [delay(503, attempt) for attempt in range(4)]
     assert waits[3] is None
