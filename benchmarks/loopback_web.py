@@ -176,6 +176,7 @@ def sources_config(plan: WebPlan, topic: dict[str, Any], *, delay: float, concur
                 "camp": "ru" if o.language == "ru" else "west",
                 "language": o.language,
                 "homepage": f"{o.base}/",
+                "allow_private_addresses": True,  # the outlets live on 127.0.0.x
                 "discovery": [{"kind": "rss", "url": f"{o.base}/feed.xml", "max_items": o.pages}],
             }
             for o in plan.outlets
