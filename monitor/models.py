@@ -303,6 +303,30 @@ class CrawlStatus:
 
 
 @dataclass(frozen=True)
+class BalanceCount:
+    """How one camp's pieces of one earlier week sat on one position (an analyst's label
+    winning over the differ's call), for the digest's trends and "what moved"."""
+
+    week: str  # "YYYY-Www"
+    camp: str
+    position_id: str
+    echo: int = 0
+    contest: int = 0
+    mixed: int = 0
+
+
+@dataclass(frozen=True)
+class TroopClaim:
+    """The troop counts one outlet's pieces of one week claimed (each piece's figure)."""
+
+    week: str
+    source_id: str
+    pieces: int
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
 class DigestInput:
     """Everything the report stage needs for one week, gathered by the pipeline."""
 
@@ -318,3 +342,7 @@ class DigestInput:
     previous_counts: Mapping[str, int] = field(default_factory=dict)  # camp -> articles last week
     generated_at: datetime | None = None
     method: str | None = None  # the differ's method ("lexical", "lexical+semantic") for the footer
+    # earlier weeks (oldest first, this week excluded) for trends and "what moved"
+    history_weeks: tuple[str, ...] = ()
+    history: tuple[BalanceCount, ...] = ()
+    troop_history: tuple[TroopClaim, ...] = ()

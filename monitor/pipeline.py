@@ -45,6 +45,8 @@ MAX_CHILDREN = 3
 PAGE_CONCURRENCY = 4
 #: stored pieces read per batch when looking for pending analysis
 ANALYSIS_BATCH = 64
+#: weeks the digest's trends span, this week included
+TREND_WEEKS = 12
 
 
 def utc_now() -> datetime:
@@ -417,8 +419,8 @@ class Pipeline:
         start, end = report.week_bounds(week)
         articles = tuple(self.store.articles_between(start, end))
         ids = [a.id for a in articles]
-        previous = self.store.articles_between(start - timedelta(days=7), start)
-        prev_counts = Counter(a.camp for a in previous)
+        prev_counts = self.store.camp_counts(start - timedelta(days=7), start)
+        earlier = report.earlier_weeks(week, TREND_WEEKS - 1)
         known = {s.id: source_info(s) for s in self.config.sources}
         stored = self.store.sources()
         sources = {**stored, **known}
@@ -435,6 +437,9 @@ class Pipeline:
             previous_counts=dict(prev_counts),
             generated_at=self.clock(),
             method=self.differ.method,
+            history_weeks=tuple(w for w, _, _ in earlier),
+            history=tuple(self.store.balance_history(earlier)),
+            troop_history=tuple(self.store.troop_history(earlier)),
         )
 
     def write_digest(self, week: str, directory: Path) -> dict[str, Path]:
@@ -446,21 +451,14 @@ class Pipeline:
 
     def write_feed(self, directory: Path, *, latest: report.Digest, weeks: int = 8) -> Path:
         """An Atom feed of the digests already in ``directory`` (newest ``weeks``), so a
-        feed reader tells the analyst when a new digest is out."""
-        labels = sorted(
-            {p.stem for p in directory.glob("*-W*.json")} | {latest.week}, reverse=True
-        )[:weeks]
-        digests = [
-            latest if w == latest.week else report.build_digest(self.digest_input(w))
-            for w in labels
-        ]
+        feed reader tells the analyst when a new digest is out. Earlier weeks are read
+        from their own JSON files, as published, never rebuilt from the store."""
         path = directory / "digests.atom"
         base = self.config.digest.public_url or directory.resolve().as_uri()
         feed_url = base.rstrip("/") + "/" + path.name
-        feed = report.render_atom(digests, feed_url=feed_url, now=self.clock())
-        tmp = path.with_suffix(".atom.tmp")
-        tmp.write_text(feed, encoding="utf-8")
-        tmp.replace(path)
+        entries = report.feed_entries(directory, latest=latest, weeks=weeks)
+        feed = report.render_atom(entries, feed_url=feed_url, now=self.clock())
+        report.atomic_write(path, feed)
         return path
 
     def weeks_with_articles(self) -> list[str]:

@@ -13,17 +13,21 @@ is escaped for each output. ``week_bounds`` / ``week_of`` convert ISO week label
 
 from __future__ import annotations
 
-from .atom import render_atom
+from .atom import FeedEntry, feed_entries, render_atom
 from .build import build_digest
-from .files import write_digest
+from .files import atomic_write, write_digest
 from .jsonout import render_json
 from .labels import labelled_line
 from .model import Digest
 from .renderers import render_html, render_markdown
-from .weeks import week_bounds, week_of
+from .weeks import earlier_weeks, week_bounds, week_of
 
 __all__ = [
     "Digest",
+    "FeedEntry",
+    "atomic_write",
+    "earlier_weeks",
+    "feed_entries",
     "build_digest",
     "labelled_line",
     "render_atom",

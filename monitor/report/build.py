@@ -5,7 +5,7 @@ stamped with the current time (the pipeline passes its injected clock's time).""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from monitor.errors import ReportError
 from monitor.models import WEAK_CONFIDENCE, DigestInput
@@ -14,10 +14,12 @@ from .coverage import all_calls, camp_coverage, source_coverage, stance_table
 from .framing import camp_framings
 from .health import crawl_health, failing
 from .model import Digest
+from .pieces import every_piece
 from .positions import corrected_calls, position_digests
-from .summary import at_a_glance
+from .summary import Week, at_a_glance, summary_text
+from .trends import history_grid, trends
 from .view import index_week
-from .weeks import week_bounds
+from .weeks import week_bounds, week_of
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +49,10 @@ def build_digest(data: DigestInput) -> Digest:
     if len(versions) > 1:
         log.warning("digest %s mixes positions versions %s", data.week, versions)
     generated = (data.generated_at or datetime.now(UTC)).astimezone(UTC)
-    return Digest(
-        week=data.week,
-        start=data.start,
-        end=data.end,
-        generated_at=generated,
-        summary=at_a_glance(
+    grid = history_grid(view)
+    last_label = week_of(data.start - timedelta(days=7))
+    glance = at_a_glance(
+        Week(
             week=data.week,
             start=data.start,
             end=data.end,
@@ -64,7 +64,15 @@ def build_digest(data: DigestInput) -> Digest:
             positions=positions,
             failing=failing(crawl),
             calls=calls,
-        ),
+            last_week=grid.get(last_label),
+        )
+    )
+    return Digest(
+        week=data.week,
+        start=data.start,
+        end=data.end,
+        generated_at=generated,
+        summary=summary_text(glance),
         articles=articles,
         outlets=outlets,
         not_compared=not_compared,
@@ -79,6 +87,9 @@ def build_digest(data: DigestInput) -> Digest:
         calls=calls,
         corrections=corrected_calls(view),
         weak_below=WEAK_CONFIDENCE,
+        pieces=every_piece(view),
+        glance=glance,
+        trends=trends(view, table, grid),
     )
 
 

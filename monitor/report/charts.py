@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from .formatting import signed
-from .model import CampCoverage, StanceCounts
+from .model import CampCoverage, PositionTrend, StanceCounts
 
 ECHO = "#0072B2"
 CONTEST = "#E69F00"
@@ -85,3 +85,87 @@ def balance_bar(counts: StanceCounts, *, label: str, width: int = 96, height: in
     )
     title = f"{label}: {counts.echo} echo, {counts.contest} contest, {counts.mixed} mixed"
     return _svg(width, height, title, body)
+
+
+CAMP_COLOURS = {
+    "ru": "#D55E00",
+    "cn": "#CC79A7",
+    "west": "#0072B2",
+    "kr": "#009E73",
+    "ua": "#E69F00",
+}
+
+
+def _net(counts: StanceCounts) -> float:
+    return (counts.echo - counts.contest) / counts.total
+
+
+def trend_chart(position: PositionTrend, *, weeks: Sequence[str]) -> Markup:
+    """One small multiple: each camp's net balance on one position, week by week, from
+    contest (−1, bottom) to echo (+1, top). A week a camp said nothing leaves a gap; the
+    camp's name ends its line, so colour is never the only cue. The table beside the
+    charts carries every number."""
+    width, height, left, right, top, bottom = 300, 132, 30, 70, 10, 22
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(weeks) - 1, 1)
+
+    def x(i: int) -> float:
+        return round(left + i * step, 1)
+
+    def y(value: float) -> float:
+        return round(top + (1 - value) / 2 * plot_h, 1)
+
+    parts = [
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0)}" y2="{y(0)}" stroke="{GRID}"/>',
+        f'<text x="{left - 4}" y="{y(1) + 4}" text-anchor="end" font-size="9" fill="{INK}">'
+        "echo</text>",
+        f'<text x="{left - 4}" y="{y(-1) + 2}" text-anchor="end" font-size="9" fill="{INK}">'
+        "cont.</text>",
+        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="{GRID}"/>',
+    ]
+    if weeks:
+        parts.append(
+            f'<text x="{left}" y="{height - 6}" font-size="9" fill="{INK}">'
+            f"{escape(weeks[0][5:])}</text>"
+            f'<text x="{x(len(weeks) - 1)}" y="{height - 6}" text-anchor="end" font-size="9" '
+            f'fill="{INK}">{escape(weeks[-1][5:])}</text>'
+        )
+    described = []
+    for camp in position.camps:
+        colour = CAMP_COLOURS.get(camp.camp, INK)
+        points = [
+            (x(i), y(_net(cell.counts))) if cell.counts.total else None
+            for i, cell in enumerate(camp.cells)
+        ]
+        run: list[tuple[float, float]] = []
+        for point in [*points, None]:
+            if point is not None:
+                run.append(point)
+                continue
+            if len(run) > 1:
+                path = " ".join(f"{px},{py}" for px, py in run)
+                parts.append(
+                    f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+                )
+            run = []
+        for point in points:
+            if point is not None:
+                parts.append(f'<circle cx="{point[0]}" cy="{point[1]}" r="2.2" fill="{colour}"/>')
+        last = next((p for p in reversed(points) if p is not None), None)
+        if last is not None:
+            parts.append(
+                f'<text x="{left + plot_w + 4}" y="{last[1] + 3}" font-size="9" '
+                f'fill="{colour}">{escape(camp.name)}</text>'
+            )
+        described.append(
+            f"{camp.name}: "
+            + ", ".join(
+                f"{c.week} {c.counts.echo} echo {c.counts.contest} contest"
+                for c in camp.cells
+                if c.counts.total
+            )
+        )
+    title = f"{position.id} {position.title}, net balance per camp by week. " + "; ".join(
+        described or ["no camp addressed it"]
+    )
+    return _svg(width, height, title, "".join(parts))

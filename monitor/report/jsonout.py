@@ -1,9 +1,12 @@
 """``render_json``: the digest as plain JSON for other tools. The keys are a contract.
 
-Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never renamed)::
+Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never renamed;
+``monitor/report/digest.schema.json`` is the JSON Schema of this layout)::
 
     week, start, end, generated_at      "2024-W44", ISO 8601 UTC times (end exclusive)
-    summary                             the "at a glance" paragraph, plain text
+    summary                             the "at a glance" lead as one plain paragraph
+    glance        [{key, heading, lines: [str]}]            the same lead, grouped; key is
+                  volume | divergence | moved | untouched | certainty | blind_spots
     totals        {articles, previous_articles, outlets, not_compared}
     calls         {echo, contest, mixed, weak, corrected, total}   every counted call
     weak_below    0.6: calls whose confidence is under this are weak
@@ -12,7 +15,17 @@ Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never 
     stance_table  [{camp, name, compared, positions: {P1: COUNTS, …}}]
     positions     [{id, title, claim, addressed, totals: COUNTS,
                     by_camp: {camp: COUNTS},
-                    strongest: [CALL]}]
+                    strongest: [CALL],
+                    pieces: {camp: [{article_id, stance, confidence, weak, corrected}]}}]
+                                                        every piece behind by_camp's counts
+    pieces        [{article_id, title, url, linkable, outlet, source_id, camp, camp_name,
+                    date, language, stances: {P1: MARK | null, …}}]
+                                                        every piece of the week, by camp then
+                                                        date; null: not compared yet
+    trends        {weeks: [week], positions: [{id, title, camps: [{camp, name,
+                    weeks: [{week, echo, contest, mixed}]}]}],
+                   troops: [{source_id, name, camp, weeks: [{week, pieces, min, max}]}]}
+                                                        the last 12 weeks, this one last
     corrections   [{position, position_title, **CALL}]      analyst corrections this week
     framing       [{camp, name, pieces, labels: [{label, count}],
                     troop_counts: {pieces, min, median, max} | null,
@@ -22,6 +35,7 @@ Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never 
                     counts: {name: n}}]                     state: ok | failing | never
     method, positions_versions
 
+    MARK   = {stance, score, confidence, weak, corrected}   (stance may be "absent")
     COUNTS = {echo, contest, mixed, weak, corrected}: pieces per stance; ``weak`` and
              ``corrected`` count how many of those calls were weak / set by an analyst
     CALL   = {article_id, title, url, linkable, outlet, camp, date, language, stance,
@@ -40,7 +54,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .model import CorrectedCall, Digest, PieceRef, StanceCounts, Tally
+from .model import CorrectedCall, Digest, PieceRef, PieceRow, StanceCounts, Tally
 
 SCHEMA = "monitor.digest/1"
 
@@ -54,6 +68,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
         "end": _time(d.end),
         "generated_at": _time(d.generated_at),
         "summary": d.summary,
+        "glance": [{"key": g.key, "heading": g.heading, "lines": list(g.lines)} for g in d.glance],
         "totals": {
             "articles": d.articles,
             "previous_articles": d.previous_articles,
@@ -97,9 +112,24 @@ def render_json(digest: Digest) -> dict[str, Any]:
                 "totals": _counts(p.totals),
                 "by_camp": {b.camp: _counts(b.counts) for b in p.by_camp},
                 "strongest": [_piece(piece) for piece in p.strongest],
+                "pieces": {
+                    g.camp: [
+                        {
+                            "article_id": piece.article_id,
+                            "stance": piece.stance,
+                            "confidence": round(piece.confidence, 3),
+                            "weak": piece.weak,
+                            "corrected": piece.label is not None,
+                        }
+                        for piece in g.pieces
+                    ]
+                    for g in p.pieces
+                },
             }
             for p in d.positions
         ],
+        "pieces": [_row(r, d) for group in d.pieces for r in group.rows],
+        "trends": _trends(d),
         "corrections": [_correction(c) for c in d.corrections],
         "framing": [
             {
@@ -195,3 +225,72 @@ def _piece(p: PieceRef) -> dict[str, Any]:
 
 def _correction(c: CorrectedCall) -> dict[str, Any]:
     return {"position": c.position_id, "position_title": c.position_title, **_piece(c.piece)}
+
+
+def _row(r: PieceRow, d: Digest) -> dict[str, Any]:
+    return {
+        "article_id": r.article_id,
+        "title": r.title,
+        "url": r.url,
+        "linkable": r.link is not None,
+        "outlet": r.outlet,
+        "source_id": r.source_id,
+        "camp": r.camp,
+        "camp_name": r.camp_name,
+        "date": _time(r.date),
+        "language": r.language,
+        "stances": {
+            p.id: None
+            if c is None
+            else {
+                "stance": c.stance,
+                "score": round(c.score, 3),
+                "confidence": round(c.confidence, 3),
+                "weak": c.weak,
+                "corrected": c.corrected,
+            }
+            for p, c in zip(d.positions, r.calls, strict=True)
+        },
+    }
+
+
+def _trends(d: Digest) -> dict[str, Any]:
+    t = d.trends
+    return {
+        "weeks": list(t.weeks),
+        "positions": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "camps": [
+                    {
+                        "camp": c.camp,
+                        "name": c.name,
+                        "weeks": [
+                            {
+                                "week": cell.week,
+                                "echo": cell.counts.echo,
+                                "contest": cell.counts.contest,
+                                "mixed": cell.counts.mixed,
+                            }
+                            for cell in c.cells
+                        ],
+                    }
+                    for c in p.camps
+                ],
+            }
+            for p in t.positions
+        ],
+        "troops": [
+            {
+                "source_id": o.source_id,
+                "name": o.name,
+                "camp": o.camp,
+                "weeks": [
+                    {"week": pt.week, "pieces": pt.pieces, "min": pt.low, "max": pt.high}
+                    for pt in o.points
+                ],
+            }
+            for o in t.troops
+        ],
+    }

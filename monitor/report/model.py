@@ -153,10 +153,125 @@ class CorrectedCall:
 
 
 @dataclass(frozen=True)
+class Call:
+    """A piece's stance on one position as the list of every piece shows it."""
+
+    stance: str  # echo | contest | mixed | absent
+    score: float
+    confidence: float
+    weak: bool
+    corrected: bool
+
+
+@dataclass(frozen=True)
+class PieceRow:
+    """One piece of the week in the list of every piece: where it came from and its call
+    on each position (``None``: the differ has not compared it with that position)."""
+
+    article_id: int
+    title: str
+    url: str
+    link: str | None
+    outlet: str
+    source_id: str
+    camp: str
+    camp_name: str
+    date: datetime | None
+    language: str | None
+    calls: tuple[Call | None, ...]  # in the digest's position order
+
+    @property
+    def compared(self) -> bool:
+        return any(c is not None for c in self.calls)
+
+
+@dataclass(frozen=True)
+class CampRows:
+    """The week's pieces of one camp, in the order the list shows them."""
+
+    camp: str
+    name: str
+    rows: tuple[PieceRow, ...]
+
+
+@dataclass(frozen=True)
+class GlanceGroup:
+    """One paragraph of "at a glance": a heading ("Volume", "Where camps diverge") and its
+    sentences, plain text."""
+
+    key: str  # volume | divergence | moved | untouched | certainty | blind_spots
+    heading: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    """One camp's calls on one position in one week."""
+
+    week: str
+    counts: StanceCounts
+
+
+@dataclass(frozen=True)
+class CampTrend:
+    """A camp's balance on one position over the trend's weeks (oldest first)."""
+
+    camp: str
+    name: str
+    cells: tuple[TrendCell, ...]
+
+
+@dataclass(frozen=True)
+class PositionTrend:
+    id: str
+    title: str
+    camps: tuple[CampTrend, ...]  # camps that addressed the position in any of the weeks
+
+
+@dataclass(frozen=True)
+class TroopPoint:
+    week: str
+    pieces: int
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class OutletTroops:
+    """The troop figures one outlet claimed, week by week (only weeks with a claim)."""
+
+    source_id: str
+    name: str
+    camp: str
+    camp_name: str
+    points: tuple[TroopPoint, ...]
+
+    def at(self, week: str) -> TroopPoint | None:
+        return next((p for p in self.points if p.week == week), None)
+
+
+@dataclass(frozen=True)
+class Trends:
+    weeks: tuple[str, ...]  # oldest first, this week last
+    positions: tuple[PositionTrend, ...]
+    troops: tuple[OutletTroops, ...]
+
+
+@dataclass(frozen=True)
 class CampBalance:
     camp: str
     name: str
     counts: StanceCounts
+
+
+@dataclass(frozen=True)
+class CampPieces:
+    """The pieces of one camp behind one count (a camp × position cell): every piece of
+    the camp that addressed the position, newest first, without quotes."""
+
+    camp: str
+    name: str
+    pieces: tuple[PieceRef, ...]
 
 
 @dataclass(frozen=True)
@@ -167,6 +282,7 @@ class PositionDigest:
     totals: StanceCounts
     by_camp: tuple[CampBalance, ...]  # only camps that addressed it
     strongest: tuple[PieceRef, ...]
+    pieces: tuple[CampPieces, ...] = ()  # every piece behind by_camp's counts, same camps
 
     @property
     def addressed(self) -> bool:
@@ -237,6 +353,9 @@ class Digest:
     calls: StanceCounts = StanceCounts()  # every counted call of the week (camps × positions)
     corrections: tuple[CorrectedCall, ...] = ()  # analyst corrections on this week's pieces
     weak_below: float = WEAK_CONFIDENCE  # calls under this confidence are weak
+    pieces: tuple[CampRows, ...] = ()  # every piece of the week, by camp
+    glance: tuple[GlanceGroup, ...] = ()  # "at a glance", grouped; ``summary`` is its text
+    trends: Trends = Trends(weeks=(), positions=(), troops=())
 
     @property
     def empty(self) -> bool:

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from monitor.models import PositionInfo, StoredArticle, StoredStance
 
-from .model import AnalystLabel, CampBalance, CorrectedCall, PieceRef, PositionDigest, Quote
+from .model import (
+    AnalystLabel,
+    CampBalance,
+    CampPieces,
+    CorrectedCall,
+    PieceRef,
+    PositionDigest,
+    Quote,
+)
 from .text import clean_text, human_title, lang_tag, safe_url
 from .view import WeekView
 
@@ -42,10 +50,12 @@ def corrected_calls(view: WeekView) -> tuple[CorrectedCall, ...]:
 
 def _position(view: WeekView, info: PositionInfo) -> PositionDigest:
     by_camp = []
+    pieces = []
     for camp in view.camps:
         counts = view.counts(view.articles_of(camp), info.id)
         if counts.total:
             by_camp.append(CampBalance(camp=camp, name=view.camp_name(camp), counts=counts))
+            pieces.append(_behind(view, camp, info.id))
     return PositionDigest(
         id=info.id,
         title=human_title(info.title),
@@ -53,6 +63,26 @@ def _position(view: WeekView, info: PositionInfo) -> PositionDigest:
         totals=view.counts(view.data.articles, info.id),
         by_camp=tuple(by_camp),
         strongest=tuple(_piece(view, a, s) for a, s in strongest(view, info.id)),
+        pieces=tuple(pieces),
+    )
+
+
+def _behind(view: WeekView, camp: str, position_id: str) -> CampPieces:
+    """The camp's pieces that addressed the position: what its count in the camp ×
+    position table is made of. Echo first, then mixed, then contest; by date within."""
+    order = {"echo": 0, "mixed": 1, "contest": 2}
+    pairs = [
+        (a, s)
+        for a in view.articles_of(camp)
+        if (s := view.stance_of(a.id, position_id)) is not None and s.stance != "absent"
+    ]
+    pairs.sort(
+        key=lambda p: (order.get(p[1].stance, 3), p[0].published_at or p[0].first_seen, p[0].id)
+    )
+    return CampPieces(
+        camp=camp,
+        name=view.camp_name(camp),
+        pieces=tuple(_piece(view, a, s, quotes=False) for a, s in pairs),
     )
 
 
@@ -88,9 +118,11 @@ def _direction(stance: StoredStance) -> int:
     return 1 if stance.score > 0 else -1 if stance.score < 0 else 0
 
 
-def _piece(view: WeekView, article: StoredArticle, stance: StoredStance) -> PieceRef:
-    evidence = sorted(stance.evidence, key=lambda e: (-abs(e.score), e.index))
-    quotes = tuple(
+def _piece(
+    view: WeekView, article: StoredArticle, stance: StoredStance, *, quotes: bool = True
+) -> PieceRef:
+    evidence = sorted(stance.evidence, key=lambda e: (-abs(e.score), e.index)) if quotes else []
+    quoted = tuple(
         Quote(sentence=text, stance=e.stance, score=e.score)
         for e in evidence[:QUOTES_PER_PIECE]
         if (text := clean_text(e.sentence, limit=600))
@@ -108,7 +140,7 @@ def _piece(view: WeekView, article: StoredArticle, stance: StoredStance) -> Piec
         language=lang_tag(article.language),
         stance=stance.stance,
         score=stance.score,
-        quotes=quotes,
+        quotes=quoted,
         confidence=stance.confidence,
         weak=stance.weak,
         label=_label(stance),

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import charts, formatting
-from .model import PieceRef, StanceCounts
+from .model import Call, PieceRef, StanceCounts
 from .text import escape_markdown, markdown_url
 
 
@@ -38,6 +38,11 @@ def md_link(text: str, link: str | None, url: str = "") -> MdRaw:
         return MdRaw(f"[{escape_markdown(text)}]({markdown_url(link)})")
     suffix = f" (link withheld: {escape_markdown(url)})" if url else ""
     return MdRaw(escape_markdown(text) + suffix)
+
+
+def md_anchor(text: object, anchor: str) -> MdRaw:
+    """``[text](#anchor)``: a link inside the digest (the anchor is ours, the text escaped)."""
+    return MdRaw(f"[{escape_markdown(text)}]({markdown_url(anchor.replace(' ', '-'))})")
 
 
 def md_line(text: str) -> MdRaw:
@@ -69,7 +74,32 @@ def call_note(piece: PieceRef) -> str:
     return f"confidence {formatting.confidence(piece.confidence)}"
 
 
+def mark(call: Call | None) -> str:
+    """A piece's call on one position in one or two characters: "+", "−", "±", "·"
+    (not addressed), "" (not compared); "?" after a weak call, "✎" after an analyst's."""
+    if call is None:
+        return ""
+    symbol = formatting.STANCE_SYMBOL.get(call.stance, "?")
+    if call.corrected:
+        return symbol + "✎"
+    return symbol + "?" if call.weak else symbol
+
+
+def call_title(call: Call | None) -> str:
+    """The mark in words, for a tooltip and for screen readers."""
+    if call is None:
+        return "not compared"
+    if call.stance == "absent":
+        return "not addressed"
+    if call.corrected:
+        return f"{call.stance}, set by an analyst"
+    weak = "weak, " if call.weak else ""
+    return f"{call.stance} ({weak}confidence {formatting.confidence(call.confidence)})"
+
+
 _SHARED_FILTERS = {
+    "mark": mark,
+    "call_title": call_title,
     "day": formatting.day,
     "stamp": formatting.stamp,
     "date_range": formatting.date_range,
@@ -104,6 +134,7 @@ def html_environment() -> Environment:
     env = _environment(autoescape=True)
     env.filters["camp_bars"] = charts.camp_bars
     env.filters["balance_bar"] = charts.balance_bar
+    env.filters["trend_chart"] = charts.trend_chart
     return env
 
 
@@ -112,4 +143,5 @@ def markdown_environment() -> Environment:
     env = _environment(autoescape=False, finalize=_finalize_markdown)
     env.filters["md_link"] = md_link
     env.filters["md_line"] = md_line
+    env.filters["md_anchor"] = md_anchor
     return env

@@ -59,3 +59,13 @@ def week_of(moment: datetime) -> str:
 def _weeks_in(year: int) -> int:
     """52 or 53: 28 December always lies in the ISO year's last week."""
     return datetime(year, 12, 28).isocalendar()[1]
+
+
+def earlier_weeks(week: str, count: int) -> list[tuple[str, datetime, datetime]]:
+    """The ``count`` ISO weeks before ``week``, oldest first, as (label, start, end)."""
+    start, _ = week_bounds(week)
+    spans = []
+    for back in range(count, 0, -1):
+        monday = start - timedelta(days=7 * back)
+        spans.append((week_of(monday), monday, monday + timedelta(days=7)))
+    return spans

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from monitor.errors import StoreError
 from monitor.models import (
+    BalanceCount,
     Correction,
     CrawlStatus,
     DiffResult,
@@ -32,8 +33,9 @@ from monitor.models import (
     SourceInfo,
     StoredArticle,
     StoredStance,
+    TroopClaim,
 )
-from monitor.store import codec, corpus, corrections, crawl_state, results, search
+from monitor.store import codec, corpus, corrections, crawl_state, history, results, search
 from monitor.store.engine import WRITE, translated
 from monitor.store.schema import articles
 from monitor.urls import canonical_url
@@ -342,6 +344,33 @@ class Store:
         """Framing of each given piece; pieces not yet analysed are absent."""
         with self._read("read framings") as conn:
             return results.framings_of(conn, sorted(set(article_ids)))
+
+    # ── earlier weeks, for the digest ───────────────────────────────────────────────
+
+    def camp_counts(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Pieces per camp dated in ``[start, end)``."""
+        start, end = codec.utc(start, "start"), codec.utc(end, "end")
+        query = (
+            select(articles.c.camp, func.count())
+            .where(articles.c.dated_at >= start, articles.c.dated_at < end)
+            .group_by(articles.c.camp)
+        )
+        with self._read("count articles per camp") as conn:
+            return {camp: int(n) for camp, n in conn.execute(query)}
+
+    def balance_history(
+        self, weeks: Iterable[tuple[str, datetime, datetime]]
+    ) -> list[BalanceCount]:
+        """Echo / contest / mixed calls per (label, start, end) week, camp and position."""
+        spans = [(w, codec.utc(s, "start"), codec.utc(e, "end")) for w, s, e in weeks]
+        with self._read("read the stance history") as conn:
+            return history.balance(conn, spans)
+
+    def troop_history(self, weeks: Iterable[tuple[str, datetime, datetime]]) -> list[TroopClaim]:
+        """The troop counts each outlet's pieces claimed, per (label, start, end) week."""
+        spans = [(w, codec.utc(s, "start"), codec.utc(e, "end")) for w, s, e in weeks]
+        with self._read("read the troop figures history") as conn:
+            return history.troop_claims(conn, spans)
 
     # ── analyst corrections ─────────────────────────────────────────────────────────
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -108,8 +110,78 @@ def test_russian_coverage_reads_as_doubting_the_troop_reports(
     russian = next(row for row in data["stance_table"] if row["camp"] == "ru")
     p4 = russian["positions"]["P4"]
     assert p4["echo"] > p4["contest"], p4
-    summary = outcome.digests["2024-W44"]["md"].read_text(encoding="utf-8")
-    assert "Russian coverage mostly echoes P4" in summary
+    divergence = next(g for g in data["glance"] if g["key"] == "divergence")["lines"]
+    p4_line = next(line for line in divergence if line.startswith("P4 ("))
+    russian_side = next(side for side in p4_line.split("; ") if "Russian" in side)
+    assert " echo" in russian_side and "contest" not in russian_side, p4_line
+
+
+def test_every_piece_of_the_week_is_in_the_digest(demo: tuple[DemoOutcome, Path]) -> None:
+    """The issue's complaint: only 15 of the week's 24 pieces appeared anywhere."""
+    outcome, _ = demo
+    paths = outcome.digests["2024-W44"]
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    html = paths["html"].read_text(encoding="utf-8")
+    assert data["totals"]["articles"] == 24
+    assert len(data["pieces"]) == len({p["article_id"] for p in data["pieces"]}) == 24
+    for piece in data["pieces"]:
+        assert f'id="a{piece["article_id"]}"' in html
+    for row in data["stance_table"]:
+        for pid, cell in row["positions"].items():
+            position = next(p for p in data["positions"] if p["id"] == pid)
+            behind = position["pieces"].get(row["camp"], [])
+            assert len(behind) == cell["echo"] + cell["contest"] + cell["mixed"], (row["camp"], pid)
+
+
+def test_the_trends_end_with_the_weeks_the_digests_counted(
+    demo: tuple[DemoOutcome, Path],
+) -> None:
+    """The store's sums for last week equal what last week's own digest counted."""
+    outcome, _ = demo
+    w43, w44 = (
+        json.loads(outcome.digests[w]["json"].read_text(encoding="utf-8"))
+        for w in ("2024-W43", "2024-W44")
+    )
+    assert w44["trends"]["weeks"][-2:] == ["2024-W43", "2024-W44"]
+    assert len(w44["trends"]["weeks"]) == 12
+    for position in w44["trends"]["positions"]:
+        for camp in position["camps"]:
+            cells = {c["week"]: c for c in camp["weeks"]}
+            for week, digest in (("2024-W43", w43), ("2024-W44", w44)):
+                row = next(r for r in digest["stance_table"] if r["camp"] == camp["camp"])
+                counted = row["positions"][position["id"]]
+                assert {k: cells[week][k] for k in ("echo", "contest", "mixed")} == {
+                    k: counted[k] for k in ("echo", "contest", "mixed")
+                }, (week, camp["camp"], position["id"])
+    troops = {o["source_id"]: o["weeks"] for o in w44["trends"]["troops"]}
+    assert troops, "the demo's pieces state troop counts"
+
+
+def test_the_feed_lists_earlier_weeks_as_published_without_rebuilding_them(
+    demo: tuple[DemoOutcome, Path], tmp_path: Path
+) -> None:
+    """Earlier entries come from their JSON files: a year of digests costs no rebuild
+    from the store, and a broken file is left out of the feed, not fatal."""
+    _, root = demo
+    copy = tmp_path / "demo"
+    shutil.copytree(root, copy)
+    digests = copy / "digests"
+    w43 = json.loads((digests / "2024-W43.json").read_text(encoding="utf-8"))
+    w43["summary"] = "As published in W43."
+    (digests / "2024-W43.json").write_text(json.dumps(w43), encoding="utf-8")
+    (digests / "2024-W42.json").write_text("{not json", encoding="utf-8")
+
+    async def write() -> None:
+        async with open_pipeline(settings(copy)) as pipeline:
+            pipeline.write_digest("2024-W44", digests)
+
+    asyncio.run(write())
+    feed = ET.fromstring((digests / "digests.atom").read_text(encoding="utf-8"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = {e.findtext("a:id", namespaces=ns): e for e in feed.findall("a:entry", ns)}
+    assert set(entries) == {"tag:monitor,2024:digest/2024-W44", "tag:monitor,2024:digest/2024-W43"}
+    old = entries["tag:monitor,2024:digest/2024-W43"]
+    assert old.findtext("a:summary", namespaces=ns) == "As published in W43."
 
 
 def test_replaying_the_archive_again_adds_no_duplicates(tmp_path: Path) -> None:

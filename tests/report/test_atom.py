@@ -30,18 +30,41 @@ def test_the_feed_is_well_formed_with_one_entry_per_week_newest_first() -> None:
     digests = [build_digest(_week(w)) for w in ("2024-W43", "2024-W44", "2024-W45")]
     root = ET.fromstring(render_atom(digests, feed_url=FEED, now=NOW))
     assert root.tag == "{http://www.w3.org/2005/Atom}feed"
-    assert root.findtext("a:id", namespaces=NS) == FEED
+    assert root.findtext("a:id", namespaces=NS) == "tag:monitor,2024:digests"
     assert root.findtext("a:updated", namespaces=NS) == "2024-11-04T07:00:00Z"
     entries = root.findall("a:entry", NS)
     assert len(entries) == 3
     ids = [e.findtext("a:id", namespaces=NS) for e in entries]
-    assert ids == [f"https://digests.example.org/2024-W{n}.html" for n in (45, 44, 43)]
+    assert ids == [f"tag:monitor,2024:digest/2024-W{n}" for n in (45, 44, 43)]
     first = entries[0]
-    assert first.find("a:link", NS).attrib["href"] == ids[0]
+    assert first.find("a:link", NS).attrib["href"] == "https://digests.example.org/2024-W45.html"
     assert first.findtext("a:updated", namespaces=NS) == "2024-11-11T06:00:00Z"
     summary = first.findtext("a:summary", namespaces=NS)
-    assert summary.startswith("1 piece from 1 outlet")
-    assert "2024-W45" in first.findtext("a:title", namespaces=NS)
+    assert summary.startswith("Volume: 1 piece from 1 outlet")
+
+
+def test_entry_ids_stay_the_same_when_the_digests_move_to_another_url() -> None:
+    digests = [build_digest(_week(w)) for w in ("2024-W43", "2024-W44")]
+    local = ET.fromstring(render_atom(digests, feed_url="file:///srv/d/digests.atom", now=NOW))
+    public = ET.fromstring(render_atom(digests, feed_url=FEED, now=NOW))
+
+    def ids(root: ET.Element) -> list[str | None]:
+        return [root.findtext("a:id", namespaces=NS)] + [
+            e.findtext("a:id", namespaces=NS) for e in root.findall("a:entry", NS)
+        ]
+
+    assert ids(local) == ids(public)
+    links = [e.find("a:link", NS).attrib["href"] for e in public.findall("a:entry", NS)]
+    assert links[0] == "https://digests.example.org/2024-W44.html"
+
+
+def test_an_entry_carries_the_grouped_lead_as_escaped_html_content() -> None:
+    digest = build_digest(_week("2024-W44"))
+    entry = ET.fromstring(render_atom([digest], feed_url=FEED, now=NOW)).find("a:entry", NS)
+    content = entry.find("a:content", NS)
+    assert content.attrib["type"] == "html"
+    assert "<h3>Volume</h3>" in content.text
+    assert "<script>" not in content.text  # the hostile title never appears unescaped
 
 
 def test_a_week_digested_twice_appears_once_with_the_latest_summary() -> None:

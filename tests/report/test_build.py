@@ -105,18 +105,18 @@ def test_crawl_health_puts_the_failing_source_first(week: DigestInput) -> None:
 
 def test_the_summary_reads_off_the_same_numbers(week: DigestInput) -> None:
     summary = build_digest(week).summary
-    assert summary.startswith("10 pieces from 8 outlets")
-    assert "Western coverage mostly contests P4 (troops unconfirmed)" in summary
-    assert "Russian coverage mostly echoes P4" in summary
+    assert summary.startswith("Volume: 10 pieces from 8 outlets")
+    assert "Western, Korean and Ukrainian contest it (5 of 5 calls)" in summary
+    assert "Russian echoes it (2 of 2 calls)" in summary
     assert "1 piece not yet compared" in summary
-    assert "Yonhap" in summary and "blind spot" in summary
+    assert "Blind spots: 1 source failing at the last run (Yonhap)" in summary
 
 
 def test_an_empty_week_still_makes_a_digest_that_says_so(builder: WeekBuilder) -> None:
     builder.previous = {"west": 4}
     digest = build_digest(builder.build())
     assert digest.empty and digest.articles == 0
-    assert digest.summary.startswith("No pieces on the story were collected in 2024-W44")
+    assert digest.summary.startswith("Volume: No pieces on the story were collected in 2024-W44")
     assert "last week there were 4" in digest.summary
     assert len(digest.positions) == 10 and not any(p.addressed for p in digest.positions)
     assert [c.count for c in digest.camps] == [0, 0, 0, 0, 0]

@@ -11,6 +11,7 @@ import pytest
 from monitor.errors import ReportError
 from monitor.models import DigestInput
 from monitor.report import build_digest, write_digest
+from monitor.report.model import GlanceGroup
 
 
 def test_three_files_named_by_week_are_written(week: DigestInput, tmp_path: Path) -> None:
@@ -34,7 +35,8 @@ def test_three_files_named_by_week_are_written(week: DigestInput, tmp_path: Path
 def test_writing_again_replaces_the_files(week: DigestInput, tmp_path: Path) -> None:
     digest = build_digest(week)
     write_digest(digest, tmp_path)
-    paths = write_digest(replace(digest, summary="Second run."), tmp_path)
+    second = (GlanceGroup("volume", "Volume", ("Second run.",)),)
+    paths = write_digest(replace(digest, summary="Second run.", glance=second), tmp_path)
     for path in paths.values():
         text = path.read_text(encoding="utf-8")
         assert "Second run." in text and "10 pieces from 8 outlets" not in text
