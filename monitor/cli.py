@@ -529,6 +529,118 @@ async def _write_digest(settings: Settings, week: str, directory: Path) -> dict[
         return pipeline.write_digest(week, directory)
 
 
+def _day_or_week(value: str | None, *, end: bool, option: str) -> Any:
+    """``YYYY-MM-DD`` (a UTC day) or ``YYYY-Www``: its first moment, or with ``end`` the
+    first moment after it, so ``--until 2024-11-03`` includes that Sunday."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.errors import ReportError
+    from monitor.report import week_bounds
+
+    if value is None:
+        return None
+    if "-W" in value:
+        try:
+            bounds = week_bounds(value)
+        except ReportError as exc:
+            raise click.BadParameter(exc.message, param_hint=option) from None
+        return bounds[1] if end else bounds[0]
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date: use YYYY-MM-DD or an ISO week YYYY-Www", param_hint=option
+        ) from None
+    return day + timedelta(days=1) if end else day
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="csv: one row per piece, per position its stance, confidence and whether an analyst "
+    "set it; jsonl: one JSON object per piece.",
+)
+@click.option("--since", default=None, metavar="DATE", help="First day (YYYY-MM-DD or YYYY-Www).")
+@click.option(
+    "--until", default=None, metavar="DATE", help="Last day, included (YYYY-MM-DD or YYYY-Www)."
+)
+@click.option("--camp", "camps", multiple=True, metavar="CAMP", help="Only this camp (repeatable).")
+@click.option(
+    "--source", "sources", multiple=True, metavar="ID", help="Only this source (repeatable)."
+)
+@click.option(
+    "--out",
+    default="-",
+    metavar="FILE",
+    show_default=True,
+    help="Write to FILE instead of standard output.",
+)
+@click.pass_context
+@_fail_cleanly
+def export(
+    ctx: click.Context,
+    fmt: str,
+    since: str | None,
+    until: str | None,
+    camps: tuple[str, ...],
+    sources: tuple[str, ...],
+    out: str,
+) -> None:
+    """Export stored pieces with their stances on every position (an analyst's label wins
+    and is marked), as CSV or JSON Lines. Pieces are chosen by date (published, else first
+    seen; UTC), camp and source. Stances are as stored: run `monitor reanalyse` first after
+    editing positions.yaml."""
+    from monitor.models import CAMPS
+    from monitor.runtime import open_analysis_pipeline
+
+    start = _day_or_week(since, end=False, option="--since")
+    stop = _day_or_week(until, end=True, option="--until")
+    if start is not None and stop is not None and stop <= start:
+        raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
+    for camp in camps:
+        if camp not in CAMPS:
+            raise click.BadParameter(
+                f"unknown camp {camp!r} (one of {', '.join(CAMPS)})", param_hint="--camp"
+            )
+    settings = _settings(ctx)
+    with open_analysis_pipeline(settings) as pipeline:
+        known = {s.id for s in pipeline.config.sources} | set(pipeline.store.sources())
+        for source in sources:
+            if source not in known:
+                raise click.BadParameter(f"unknown source {source!r}", param_hint="--source")
+        lines = pipeline.export(fmt, since=start, until=stop, camps=camps, sources=sources)
+        count = _write_lines(lines, out)
+    pieces = count - (1 if fmt == "csv" else 0)
+    where = "standard output" if out == "-" else out
+    click.echo(f"{pieces} piece{'' if pieces == 1 else 's'} exported to {where}.", err=True)
+
+
+def _write_lines(lines: Any, target: str) -> int:
+    """Stream ``lines`` to standard output, or to ``target`` replaced atomically."""
+    count = 0
+    if target == "-":
+        for line in lines:
+            click.echo(line, nl=False)
+            count += 1
+        return count
+    path = Path(target)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            for line in lines:
+                handle.write(line)
+                count += 1
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise MonitorError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return count
+
+
 @main.command()
 @click.pass_context
 @_fail_cleanly

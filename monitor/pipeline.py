@@ -9,9 +9,11 @@ per-source status row. The daemon and the CLI call these functions and nothing d
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +32,7 @@ from monitor.models import (
     Response,
     SourceInfo,
     StoredArticle,
+    position_order,
 )
 from monitor.store import Store
 from monitor.urls import canonical_url, host_of
@@ -412,6 +415,34 @@ class Pipeline:
                 )
             )
         return lines
+
+    def export(
+        self,
+        fmt: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        camps: Sequence[str] = (),
+        sources: Sequence[str] = (),
+    ) -> Iterator[str]:
+        """The chosen pieces with their stances (labels winning) as CSV lines (header
+        first) or JSON lines, streamed: an archive of any size is never held in memory."""
+        ids = sorted((p.id for p in position_infos(self.positions)), key=position_order)
+        names = {sid: info.name for sid, info in self.store.sources().items()}
+        names.update({s.id: s.name for s in self.config.sources})
+        chosen = self.store.select_articles(since=since, until=until, camps=camps, sources=sources)
+        if fmt == "csv":
+            rows = (
+                report.export_csv_row(a, stances, ids, outlet=names.get(a.source_id, a.source_id))
+                for a, stances in chosen
+            )
+            yield from report.csv_text(itertools.chain([report.csv_header(ids)], rows))
+            return
+        for article, stances in chosen:
+            line = report.export_json_line(
+                article, stances, ids, outlet=names.get(article.source_id, article.source_id)
+            )
+            yield json.dumps(line, ensure_ascii=False) + "\n"
 
     # ── reporting ───────────────────────────────────────────────────────────────────
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from .atom import FeedEntry, feed_entries, render_atom
 from .build import build_digest
+from .export import csv_header, csv_text
+from .export import csv_row as export_csv_row
+from .export import json_line as export_json_line
 from .files import atomic_write, write_digest
 from .jsonout import render_json
 from .labels import labelled_line
@@ -29,6 +32,10 @@ __all__ = [
     "earlier_weeks",
     "feed_entries",
     "build_digest",
+    "csv_header",
+    "csv_text",
+    "export_csv_row",
+    "export_json_line",
     "labelled_line",
     "render_atom",
     "render_html",

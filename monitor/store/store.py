@@ -35,7 +35,16 @@ from monitor.models import (
     StoredStance,
     TroopClaim,
 )
-from monitor.store import codec, corpus, corrections, crawl_state, history, results, search
+from monitor.store import (
+    codec,
+    corpus,
+    corrections,
+    crawl_state,
+    history,
+    results,
+    search,
+    selection,
+)
 from monitor.store.engine import WRITE, translated
 from monitor.store.schema import articles
 from monitor.urls import canonical_url
@@ -294,6 +303,35 @@ class Store:
             with self._read("read articles") as conn:
                 rows = corpus.page(conn, last_id, batch, needing_version)
             yield from rows
+            if len(rows) < batch:
+                return
+            last_id = rows[-1].id
+
+    def select_articles(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        camps: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        batch: int = 500,
+    ) -> Iterator[tuple[StoredArticle, tuple[StoredStance, ...]]]:
+        """The pieces dated in ``[since, until)`` of the given camps and sources (none
+        given: all), by id, each with its stances (an analyst's label winning). Read in
+        keyset pages, each its own short transaction, so a long export holds no lock."""
+        chosen = selection.Selection(
+            since=codec.utc(since, "since") if since is not None else None,
+            until=codec.utc(until, "until") if until is not None else None,
+            camps=tuple(codec.camp(c) for c in camps),
+            sources=tuple(sources),
+        )
+        last_id = 0
+        while True:
+            with self._read("read articles to export") as conn:
+                rows = selection.page(conn, chosen, last_id, batch)
+                stances = results.stances_of(conn, [a.id for a in rows])
+            for article in rows:
+                yield article, stances.get(article.id, ())
             if len(rows) < batch:
                 return
             last_id = rows[-1].id
