@@ -1,7 +1,8 @@
 """HTML page → :class:`ExtractedArticle`, reading top to bottom.
 
 1. refuse what is not an HTML page (empty, PDF, JSON, a feed, binary) with a reason;
-2. decode the bytes (:mod:`.encoding`) and parse with Lexbor;
+2. decode the bytes (:mod:`.encoding`), hold the page to its budgets (:mod:`.budget`:
+   size and element count refused, nesting cut) and parse with Lexbor;
 3. read the page's metadata (:mod:`.metadata`) and the source's selectors (:mod:`.selectors`);
 4. take the body from the selectors when they find a real body, else from the generic
    extractor (:mod:`.body`), else from JSON-LD ``articleBody``; no text → ``no_text``;
@@ -24,6 +25,12 @@ from monitor.errors import ExtractError
 from monitor.extract.authors import clean_authors
 from monitor.extract.blocks import normalize_space, paragraphs, strip_furniture
 from monitor.extract.body import boilerplate_blocks, extract_body
+from monitor.extract.budget import (
+    MAX_ELEMENTS,
+    MAX_HTML_CHARS,
+    bound_nesting,
+    may_exceed_elements,
+)
 from monitor.extract.dates import date_from_url, local_zone, parse_date
 from monitor.extract.dom import build
 from monitor.extract.encoding import decode_html
@@ -49,12 +56,14 @@ def extract(
     charset: str | None = None,
     default_language: str | None = None,
 ) -> ExtractedArticle:
-    """Read one article page. Raises ``ExtractError`` (reason ``empty``, ``not_html`` or
-    ``no_text``) when the page holds no article."""
+    """Read one article page. Raises ``ExtractError`` when the page holds no article
+    (reason ``empty``, ``not_html`` or ``no_text``) or is over budget (``too_large``,
+    ``too_complex``). Synchronous and CPU-bound: callers on an event loop run it in a
+    worker."""
     _refuse_non_html_bytes(html, url)
     text = decode_html(html, charset).text
     _refuse_non_html_text(text, url)
-    tree = LexborHTMLParser(text)
+    tree = _parse(text, url)
 
     meta = read_metadata(tree)
     chosen = apply_selectors(tree, selectors, url)
@@ -102,6 +111,31 @@ def _refuse_non_html_text(text: str, url: str) -> None:
         raise ExtractError(url, "the body is a feed or sitemap, not HTML", reason="not_html")
     if "<" not in text[:65536]:
         raise ExtractError(url, "the body has no HTML markup", reason="not_html")
+
+
+# ── 2. parse within budget ────────────────────────────────────────────────────────
+
+
+def _parse(text: str, url: str) -> LexborHTMLParser:
+    if len(text) > MAX_HTML_CHARS:
+        raise ExtractError(
+            url,
+            f"the page is {len(text):,} characters long; the limit is {MAX_HTML_CHARS:,}",
+            reason="too_large",
+        )
+    text, cut = bound_nesting(text)
+    if cut:
+        logger.warning("%s: nesting cut at the depth limit (%d tags left out)", url, cut)
+    tree = LexborHTMLParser(text)
+    if may_exceed_elements(text):
+        count = len(tree.css("*"))
+        if count > MAX_ELEMENTS:
+            raise ExtractError(
+                url,
+                f"the page has {count:,} elements; the limit is {MAX_ELEMENTS:,}",
+                reason="too_complex",
+            )
+    return tree
 
 
 # ── 4. body ─────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,11 @@ images than text, inputs, embeds, a high link density, or almost no text. Data t
 code samples are kept. Small share boxes and ``h1``/``h2`` headers with boilerplate class
 names go too. Removing a block updates the counts of every block around it, so an outer
 block is judged on what is left inside it.
+
+Every step is linear in the number of elements, however deep the page: each sweep visits
+the elements innermost first and carries what was removed below an element up to its
+parent once (instead of walking to the root on each removal), and what an element's
+ancestors are (a data table, ``code``, a ``figure``) is worked out once, top down.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ _COUNT_SLOTS = {
     "ul": _LIST, "ol": _LIST,
 }  # fmt: skip
 _NO_COUNTS = [0.0] * _N_SLOTS
+_NEAR = 3  # "inside a code sample / figure" looks this many levels above the parent
+_TABLE_PARTS = frozenset({"col", "colgroup", "tfoot", "thead", "th"})
+# What was removed below an element in the current sweep: length, links, commas, counts.
+_Delta = tuple[float, float, int, list[float] | None]
 
 
 class Cleaner:
@@ -53,10 +62,10 @@ class Cleaner:
         self.class_weight = class_weight
         self.roots = roots
         self.root_set = set(roots)
-        self.order = [i for r in roots for i in preorder(doc, r) if not dead[i]]
+        everything = [i for r in roots for i in preorder(doc, r)]
+        self.order = [i for i in everything if not dead[i]]
         self.inside = set(self.order)
         self.removed: set[int] = set()
-        self.gone: set[int] = set()
         self.length = {i: length[i] for i in self.order}
         self.links = {i: links[i] for i in self.order}
         self.commas = {i: commas[i] for i in self.order}
@@ -64,9 +73,8 @@ class Cleaner:
         # (sparse: elements with nothing to count have no entry)
         self.counts: dict[int, list[float]] = {}
         self._count()
-        self.data_tables = {
-            i for i in self.order if self.els[i].tag == "table" and self._is_data(i)
-        }
+        self.data_tables = _data_tables(doc, everything, self.inside)
+        self.in_data_table, self.near_code, self.near_figure = self._ancestry()
 
     def _count(self) -> None:
         counts, length, inside = self.counts, self.length, self.inside
@@ -90,55 +98,99 @@ class Cleaner:
                     for k in range(_N_SLOTS):
                         pc[k] += c[k]
 
+    def _ancestry(self) -> tuple[set[int], set[int], set[int]]:
+        """Elements below a data table, and those with a ``code`` / ``figure`` ancestor
+        within a few levels: one top-down pass (parents come before children)."""
+        els, inside, roots = self.els, self.inside, self.root_set
+        in_table: set[int] = set()
+        # levels above the parent to the nearest code / figure ancestor (absent: too far)
+        to_code: dict[int, int] = {}
+        to_figure: dict[int, int] = {}
+        for i in self.order:
+            parent = els[i].parent
+            if i in roots or parent not in inside:
+                for tag, found in (("code", to_code), ("figure", to_figure)):
+                    level = _levels_to(els, i, tag)
+                    if level is not None:
+                        found[i] = level
+                continue
+            if parent in self.data_tables or parent in in_table:
+                in_table.add(i)
+            for tag, found in (("code", to_code), ("figure", to_figure)):
+                if els[parent].tag == tag:
+                    found[i] = 0
+                elif parent in found and found[parent] < _NEAR:
+                    found[i] = found[parent] + 1
+        return in_table, set(to_code), set(to_figure)
+
     def run(self) -> set[int]:
         for tag in ("form", "fieldset"):
-            self._clean_conditionally(tag)
-        for i in self.order:
-            el = self.els[i]
-            if i not in self.root_set and el.match and _SHARE.search(el.match):
-                if self.length[i] < CHAR_THRESHOLD:
-                    self._remove(i)
-        for i in self.order:
-            if self.els[i].tag in ("h1", "h2") and self.class_weight(self.els[i]) < 0:
-                self._remove(i)
-        for tag in ("table", "ul", "div", "section", "header"):
-            self._clean_conditionally(tag)
-        return self.removed
-
-    def _remove(self, i: int) -> None:
-        if i in self.gone:
-            return
-        self.removed.add(i)
-        for j in preorder(self.doc, i):
-            self.gone.add(j)
-        delta_len, delta_links, delta_commas = self.length[i], self.links[i], self.commas[i]
-        delta_counts = self.counts.get(i)
-        el = self.els[i]
-        p = el.parent if i not in self.root_set else -1
-        while p in self.inside:
-            self.length[p] -= delta_len
-            self.links[p] -= delta_links
-            self.commas[p] -= delta_commas
-            if delta_counts is not None:
-                parent_counts = self.counts[p]
-                for k in range(_N_SLOTS):
-                    parent_counts[k] -= delta_counts[k]
-            if p in self.root_set:
-                break
-            p = self.els[p].parent
-
-    def _clean_conditionally(self, tag: str) -> None:
-        # Chosen siblings other than p/section/article count as divs, as in Readability.
-        candidates = [
+            self._sweep(self._conditionally(tag))
+        share = {
             i
             for i in self.order
-            if (self.els[i].tag == tag and i not in self.root_set)
-            or (tag == "div" and i in self.root_set and i != 0
-                and self.els[i].tag not in ("p", "section", "article"))
-        ]  # fmt: skip
-        for i in reversed(candidates):
-            if i not in self.gone and self._fishy(i, tag):
-                self._remove(i)
+            if i not in self.root_set
+            and self.els[i].match
+            and _SHARE.search(self.els[i].match)
+            and self.length[i] < CHAR_THRESHOLD
+        }
+        self._sweep(share.__contains__)
+        headers = {
+            i
+            for i in self.order
+            if self.els[i].tag in ("h1", "h2") and self.class_weight(self.els[i]) < 0
+        }
+        self._sweep(headers.__contains__)
+        for tag in ("table", "ul", "div", "section", "header"):
+            self._sweep(self._conditionally(tag))
+        return self.removed
+
+    def _sweep(self, remove: Callable[[int], bool]) -> None:
+        """One pass innermost first: elements ``remove`` accepts are removed, and what
+        went below an element is taken off its measures before it is judged."""
+        els, inside, roots, removed = self.els, self.inside, self.root_set, self.removed
+        gone: set[int] = set()
+        for i in self.order:  # removed by an earlier sweep, or inside something that was
+            if i in removed or (i not in roots and els[i].parent in gone):
+                gone.add(i)
+        pending: dict[int, _Delta] = {}
+        for i in reversed(self.order):
+            if i in gone:
+                continue
+            below = pending.pop(i, None)
+            if below is not None:
+                self._subtract(i, below)
+            up = below  # the parent has not yet lost what went below this element
+            if remove(i):
+                removed.add(i)
+                mine = (self.length[i], self.links[i], self.commas[i], self.counts.get(i))
+                up = _add(below, mine)
+            parent = els[i].parent
+            if up is not None and i not in roots and parent in inside:
+                pending[parent] = _add(pending.get(parent), up)
+
+    def _subtract(self, i: int, delta: _Delta) -> None:
+        self.length[i] -= delta[0]
+        self.links[i] -= delta[1]
+        self.commas[i] -= delta[2]
+        if delta[3] is not None:
+            mine = self.counts[i]
+            for k in range(_N_SLOTS):
+                mine[k] -= delta[3][k]
+
+    def _conditionally(self, tag: str) -> Callable[[int], bool]:
+        els, roots = self.els, self.root_set
+
+        def remove(i: int) -> bool:
+            # Chosen siblings other than p/section/article count as divs, as in Readability.
+            if i in roots:
+                candidate = tag == "div" and i != 0 and els[i].tag not in ("p", "section",
+                                                                           "article")
+            else:
+                candidate = els[i].tag == tag
+            return candidate and self._fishy(i, tag)
+
+        return remove
 
     def _fishy(self, i: int, tag: str) -> bool:
         els = self.els
@@ -147,9 +199,7 @@ class Cleaner:
         is_list = tag in ("ul", "ol") or (length > 0 and counts[_LIST] / length > 0.9)
         if tag == "table" and i in self.data_tables:
             return False
-        if self._has_ancestor(i, ("table",), None, self.data_tables):
-            return False
-        if self._has_ancestor(i, ("code",), 3):
+        if i in self.in_data_table or i in self.near_code:
             return False
         weight = self.class_weight(els[i])
         if weight < 0:
@@ -159,7 +209,7 @@ class Cleaner:
         p, img, li, inputs, embeds = counts[0], counts[1], counts[2] - 100, counts[3], counts[4]
         heading_density = counts[_HEAD] / length if length else 0.0
         link_density = self.links[i] / length if length else 0.0
-        in_figure = self._has_ancestor(i, ("figure",), 3)
+        in_figure = i in self.near_figure
         return (
             (img > 1 and p / img < 0.5 and not in_figure)
             or (not is_list and li > p)
@@ -177,47 +227,97 @@ class Cleaner:
             or embeds > 1
         )
 
-    def _has_ancestor(
-        self, i: int, tags: tuple[str, ...], max_depth: int | None, among: set[int] | None = None
-    ) -> bool:
-        depth = 0
-        p = self.els[i].parent
-        while p >= 0:
-            if max_depth is not None and depth > max_depth:
-                return False
-            if self.els[p].tag in tags and (among is None or p in among):
-                return True
-            p, depth = self.els[p].parent, depth + 1
-        return False
 
-    def _is_data(self, i: int) -> bool:
-        el = self.els[i]
-        if el.attrs.get("role") == "presentation" or el.attrs.get("datatable") == "0":
-            return False
-        if el.attrs.get("summary"):
-            return True
-        sub = preorder(self.doc, i)[1:]
-        tags = [self.els[j].tag for j in sub]
-        if "caption" in tags and any(
-            self.els[j].children for j in sub if self.els[j].tag == "caption"
-        ):
-            return True
-        if any(t in ("col", "colgroup", "tfoot", "thead", "th") for t in tags):
-            return True
-        if "table" in tags:
-            return False
-        rows = columns = 0
-        for j in sub:
-            if self.els[j].tag != "tr":
-                continue
-            rows += _int(self.els[j].attrs.get("rowspan"))
-            cells = [
-                _int(self.els[k].attrs.get("colspan"))
-                for k in self.els[j].kids
-                if self.els[k].tag == "td"
-            ]
-            columns = max(columns, sum(cells))
-        return rows >= 10 or columns > 4 or rows * columns > 10
+def _add(total: _Delta | None, more: _Delta) -> _Delta:
+    if total is None:
+        return more
+    counts = total[3]
+    if more[3] is not None:
+        if counts is None:
+            counts = list(more[3])
+        else:
+            counts = [a + b for a, b in zip(counts, more[3], strict=True)]
+    return (total[0] + more[0], total[1] + more[1], total[2] + more[2], counts)
+
+
+def _levels_to(els: list[El], i: int, tag: str) -> int | None:
+    """Levels above ``i``'s parent to the nearest ``tag`` ancestor, if within reach."""
+    p, level = els[i].parent, 0
+    while p >= 0 and level <= _NEAR:
+        if els[p].tag == tag:
+            return level
+        p, level = els[p].parent, level + 1
+    return None
+
+
+# ── data tables ──────────────────────────────────────────────────────────────────────
+
+
+class _TableFacts:
+    """What lies below an element, as far as telling a data table from layout goes."""
+
+    __slots__ = ("table", "caption", "parts", "rows", "columns")
+
+    def __init__(self) -> None:
+        self.table = self.caption = self.parts = False
+        self.rows = self.columns = 0
+
+    def merge(self, other: _TableFacts) -> None:
+        self.table |= other.table
+        self.caption |= other.caption
+        self.parts |= other.parts
+        self.rows += other.rows
+        self.columns = max(self.columns, other.columns)
+
+
+def _data_tables(doc: Doc, everything: list[int], inside: set[int]) -> set[int]:
+    """The live tables that hold data (Readability's test), from one bottom-up pass."""
+    els = doc.els
+    if not any(els[i].tag == "table" for i in everything):
+        return set()
+    below: dict[int, _TableFacts] = {}
+    out: set[int] = set()
+    in_region = set(everything)
+    for i in reversed(everything):
+        el = els[i]
+        facts = below.pop(i, None)
+        if el.tag == "table" and i in inside and _is_data(el, facts or _TableFacts()):
+            out.add(i)
+        own = _TableFacts()
+        tag = el.tag
+        if tag == "table":
+            own.table = True
+        elif tag == "caption" and el.children:
+            own.caption = True
+        elif tag in _TABLE_PARTS:
+            own.parts = True
+        elif tag == "tr":
+            own.rows = _int(el.attrs.get("rowspan"))
+            own.columns = sum(
+                _int(els[k].attrs.get("colspan")) for k in el.kids if els[k].tag == "td"
+            )
+        if facts is not None:
+            own.merge(facts)
+        if el.parent in in_region and (own.table or own.caption or own.parts or own.rows):
+            parent_facts = below.get(el.parent)
+            if parent_facts is None:
+                below[el.parent] = own
+            else:
+                parent_facts.merge(own)
+    return out
+
+
+def _is_data(el: El, below: _TableFacts) -> bool:
+    if el.attrs.get("role") == "presentation" or el.attrs.get("datatable") == "0":
+        return False
+    if el.attrs.get("summary"):
+        return True
+    if below.caption or below.parts:
+        return True
+    if below.table:
+        return False
+    rows, columns = below.rows, below.columns
+    return rows >= 10 or columns > 4 or rows * columns > 10
 
 
 def _int(value: str | None) -> int:

@@ -275,9 +275,11 @@ def _article_rank(obj: dict[str, Any]) -> int:
     return 2
 
 
-def _people(value: Any) -> list[str]:
+def _people(value: Any, depth: int = 0) -> list[str]:
     if isinstance(value, list):
-        return [name for item in value for name in _people(item)]
+        if depth > 3:  # a list of lists of lists of names is not a byline but an attack
+            return []
+        return [name for item in value for name in _people(item, depth + 1)]
     if isinstance(value, str):
         return [_clean(value)]
     if isinstance(value, dict):

@@ -22,6 +22,7 @@ _PHRASING = frozenset(
         "strike", "big", "tt", "nobr",
     }
 )  # fmt: skip
+_TRANSPARENT = frozenset({"a", "del", "ins"})  # phrasing when their content is
 
 
 def normalise_divs(doc: Doc) -> None:
@@ -36,13 +37,31 @@ def normalise_divs(doc: Doc) -> None:
 def _is_phrasing(doc: Doc, item: int | str, memo: dict[int, bool]) -> bool:
     if isinstance(item, str):
         return True
-    el = doc.els[item]
-    if el.tag in _PHRASING:
+    els = doc.els
+    tag = els[item].tag
+    if tag in _PHRASING:
         return True
-    if el.tag not in ("a", "del", "ins"):
+    if tag not in _TRANSPARENT:
         return False
-    if item not in memo:
-        memo[item] = all(_is_phrasing(doc, c, memo) for c in el.children)
+    # <a>, <del>, <ins> are phrasing when all they hold is: decided innermost first, with
+    # an explicit stack (hostile pages nest them hundreds deep)
+    stack = [item]
+    while stack:
+        i = stack[-1]
+        if i in memo:
+            stack.pop()
+            continue
+        waiting = [c for c in els[i].kids if els[c].tag in _TRANSPARENT and c not in memo]
+        if waiting:
+            stack.extend(waiting)
+            continue
+        memo[i] = all(
+            isinstance(c, str)
+            or els[c].tag in _PHRASING
+            or (els[c].tag in _TRANSPARENT and memo[c])
+            for c in els[i].children
+        )
+        stack.pop()
     return memo[item]
 
 

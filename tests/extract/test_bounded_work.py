@@ -1,0 +1,116 @@
+"""No page, however it is built, can make extraction slow or crash it: nesting is cut at a
+depth limit, cleaning is linear, and a page over its size or element budget is refused with
+a reason the operator sees in ``monitor status``."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.errors import ExtractError
+from monitor.extract import extract
+from monitor.extract.budget import MAX_DEPTH, MAX_ELEMENTS, MAX_HTML_CHARS, bound_nesting
+
+STORY = (
+    "Officials in Seoul said North Korean units had reached the Kursk region, where "
+    "Russian officers were training them, and that more were expected within weeks. "
+)
+URL = "https://news.example.com/deep"
+
+
+def test_fifty_thousand_nested_divs_give_the_article() -> None:
+    """The page that froze the daemon (550 KB, every <div> closed at the end): the story
+    at the bottom of the nest comes out, whole."""
+    n = 50_000
+    page = "<html><body>" + "<div>" * n + f"<p>{STORY * 6}</p>" + "</div>" * n
+    assert len(page) > 550_000
+    article = extract(page, URL)
+    assert article.text == (STORY * 6).strip()
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["<div>", "<section class='article-body'>", "<span>", "<table><tr><td>", "<ul><li>",
+     "<h2><span>", "<a href='/x'><div>", "<font>", "<figure><code>"],
+)  # fmt: skip
+def test_any_deep_nest_keeps_the_text_below_it(opening: str) -> None:
+    page = "<html><body>" + opening * 20_000 + f"<p>{STORY * 4}</p>"
+    assert STORY.strip() in extract(page, URL).text
+
+
+def test_hundreds_of_nested_inline_wrappers_do_not_exhaust_the_stack() -> None:
+    """<del>, <ins> and <a> are phrasing only if their content is; deciding that used to
+    recurse once per level and raised RecursionError below 500 levels."""
+    page = "<html><body><div>" + "<del>" * (MAX_DEPTH - 10) + STORY * 4
+    assert STORY.strip() in extract(page, URL).text
+
+
+def test_json_ld_authors_nested_in_lists_do_not_exhaust_the_stack() -> None:
+    nested = "[" * 900 + '"Jane Roe"' + "]" * 900
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        f'"headline": "Units in Kursk", "author": {nested}}}</script></head>'
+        f"<body><p>{STORY * 4}</p></body></html>"
+    )
+    article = extract(page, URL)
+    assert article.title == "Units in Kursk" and article.authors == ()
+
+
+def test_nested_boilerplate_is_removed_at_every_level() -> None:
+    """Cleaning judges each block on what is left inside it after the blocks below it
+    went: a nest of link boxes goes, level by level, and the story stays."""
+    links = "".join(
+        f"<div class='box'><a href='/{i}'>More from the region {i}</a>" for i in range(400)
+    )
+    page = (
+        f"<html><body><article><p>{STORY * 4}</p>{links}{'</div>' * 400}"
+        f"<p>{STORY * 3}</p></article></body></html>"
+    )
+    text = extract(page, URL).text
+    assert "More from the region" not in text
+    assert text.count("Officials in Seoul") == 7
+
+
+def test_a_page_over_the_element_budget_is_refused_with_a_reason() -> None:
+    page = "<html><body>" + "<b>x</b>" * (MAX_ELEMENTS + 1) + f"<p>{STORY * 4}</p>"
+    with pytest.raises(ExtractError) as caught:
+        extract(page, URL)
+    assert caught.value.reason == "too_complex"
+    assert f"{MAX_ELEMENTS:,}" in caught.value.message
+
+
+def test_a_page_over_the_size_budget_is_refused_with_a_reason() -> None:
+    page = f"<html><body><p>{STORY}</p>" + " " * MAX_HTML_CHARS
+    with pytest.raises(ExtractError) as caught:
+        extract(page.encode(), URL)
+    assert caught.value.reason == "too_large"
+
+
+# ── the nesting bound, as a pure function ────────────────────────────────────────────
+
+
+def test_a_page_within_the_limit_is_passed_through_untouched() -> None:
+    page = "<html><body>" + "<div>" * MAX_DEPTH + "text" + "</div>" * MAX_DEPTH
+    assert bound_nesting(page) == (page, 0)
+
+
+def test_tags_beyond_the_limit_go_with_their_end_tags_and_the_text_stays() -> None:
+    depth = MAX_DEPTH + 3
+    page = "".join(f"<div id='d{i}'>t{i} " for i in range(depth)) + "</div>" * depth + "after"
+    bounded, dropped = bound_nesting(page)
+    assert dropped == 6  # three start tags and their three end tags
+    assert bounded.count("<div") == bounded.count("</div>") == MAX_DEPTH
+    assert f"<div id='d{MAX_DEPTH - 1}'>" in bounded and f"id='d{MAX_DEPTH}'" not in bounded
+    assert all(f"t{i} " in bounded for i in range(depth)) and bounded.endswith("after")
+
+
+def test_markup_inside_scripts_and_self_closing_elements_do_not_count() -> None:
+    script = "<script>var t = '" + "<div>" * 2_000 + "';</script>"
+    paragraphs = "<p>unclosed paragraph<br><img src=x>" * 2_000
+    page = f"<html><body>{script}{paragraphs}</body></html>"
+    assert bound_nesting(page) == (page, 0)
+
+
+def test_stray_end_tags_do_not_hide_a_deep_nest() -> None:
+    page = "<div></span>" * (MAX_DEPTH + 100)
+    bounded, dropped = bound_nesting(page)
+    assert dropped == 100 and bounded.count("<div>") == MAX_DEPTH
