@@ -32,6 +32,7 @@ _COUNT_SLOTS = {
 }  # fmt: skip
 _NO_COUNTS = [0.0] * _N_SLOTS
 _NEAR = 3  # "inside a code sample / figure" looks this many levels above the parent
+_CLEANED = frozenset({"form", "fieldset", "table", "ul", "div", "section", "header"})
 _TABLE_PARTS = frozenset({"col", "colgroup", "tfoot", "thead", "th"})
 # What was removed below an element in the current sweep: length, links, commas, counts.
 _Delta = tuple[float, float, int, list[float] | None]
@@ -74,7 +75,8 @@ class Cleaner:
         self.counts: dict[int, list[float]] = {}
         self._count()
         self.data_tables = _data_tables(doc, everything, self.inside)
-        self.in_data_table, self.near_code, self.near_figure = self._ancestry()
+        self.in_data_table = self._below(self.data_tables) if self.data_tables else set()
+        self.gone: set[int] = set()  # removed, or inside something removed
 
     def _count(self) -> None:
         counts, length, inside = self.counts, self.length, self.inside
@@ -98,76 +100,77 @@ class Cleaner:
                     for k in range(_N_SLOTS):
                         pc[k] += c[k]
 
-    def _ancestry(self) -> tuple[set[int], set[int], set[int]]:
-        """Elements below a data table, and those with a ``code`` / ``figure`` ancestor
-        within a few levels: one top-down pass (parents come before children)."""
-        els, inside, roots = self.els, self.inside, self.root_set
-        in_table: set[int] = set()
-        # levels above the parent to the nearest code / figure ancestor (absent: too far)
-        to_code: dict[int, int] = {}
-        to_figure: dict[int, int] = {}
+    def _below(self, tops: set[int]) -> set[int]:
+        """Elements below any of ``tops``: one top-down pass (parents come first)."""
+        els, roots = self.els, self.root_set
+        out: set[int] = set()
         for i in self.order:
             parent = els[i].parent
-            if i in roots or parent not in inside:
-                for tag, found in (("code", to_code), ("figure", to_figure)):
-                    level = _levels_to(els, i, tag)
-                    if level is not None:
-                        found[i] = level
-                continue
-            if parent in self.data_tables or parent in in_table:
-                in_table.add(i)
-            for tag, found in (("code", to_code), ("figure", to_figure)):
-                if els[parent].tag == tag:
-                    found[i] = 0
-                elif parent in found and found[parent] < _NEAR:
-                    found[i] = found[parent] + 1
-        return in_table, set(to_code), set(to_figure)
+            if i not in roots and (parent in tops or parent in out):
+                out.add(i)
+        return out
 
     def run(self) -> set[int]:
+        els, order, roots = self.els, self.order, self.root_set
+        by_tag: dict[str, list[int]] = {}
+        for i in order:
+            tag = els[i].tag
+            if i in roots:
+                # Chosen siblings other than p/section/article count as divs, as Readability has it.
+                if i != 0 and tag not in ("p", "section", "article"):
+                    by_tag.setdefault("div", []).append(i)
+            elif tag in _CLEANED:
+                by_tag.setdefault(tag, []).append(i)
         for tag in ("form", "fieldset"):
-            self._sweep(self._conditionally(tag))
-        share = {
+            self._sweep(by_tag.get(tag), tag)
+        share = [
             i
-            for i in self.order
-            if i not in self.root_set
-            and self.els[i].match
-            and _SHARE.search(self.els[i].match)
+            for i in order
+            if i not in roots
+            and els[i].match
+            and _SHARE.search(els[i].match)
             and self.length[i] < CHAR_THRESHOLD
-        }
-        self._sweep(share.__contains__)
-        headers = {
-            i
-            for i in self.order
-            if self.els[i].tag in ("h1", "h2") and self.class_weight(self.els[i]) < 0
-        }
-        self._sweep(headers.__contains__)
+        ]
+        self._sweep(share, None)
+        headers = [
+            i for i in order if els[i].tag in ("h1", "h2") and self.class_weight(els[i]) < 0
+        ]
+        self._sweep(headers, None)
         for tag in ("table", "ul", "div", "section", "header"):
-            self._sweep(self._conditionally(tag))
+            self._sweep(by_tag.get(tag), tag)
         return self.removed
 
-    def _sweep(self, remove: Callable[[int], bool]) -> None:
-        """One pass innermost first: elements ``remove`` accepts are removed, and what
-        went below an element is taken off its measures before it is judged."""
-        els, inside, roots, removed = self.els, self.inside, self.root_set, self.removed
-        gone: set[int] = set()
-        for i in self.order:  # removed by an earlier sweep, or inside something that was
-            if i in removed or (i not in roots and els[i].parent in gone):
-                gone.add(i)
+    def _sweep(self, candidates: list[int] | None, tag: str | None) -> None:
+        """One pass innermost first over ``candidates`` (in page order): each is removed
+        when ``tag`` is None or it looks like boilerplate (:meth:`_fishy`), judged on what
+        is left once what went below it in this pass is taken off its measures."""
+        if not candidates:
+            return
+        els, inside, roots, removed, gone = (
+            self.els, self.inside, self.root_set, self.removed, self.gone
+        )  # fmt: skip
+        wanted = set(candidates)
         pending: dict[int, _Delta] = {}
+        swept = False
         for i in reversed(self.order):
             if i in gone:
                 continue
-            below = pending.pop(i, None)
+            below = pending.pop(i, None) if pending else None
             if below is not None:
                 self._subtract(i, below)
-            up = below  # the parent has not yet lost what went below this element
-            if remove(i):
+            if i in wanted and (tag is None or self._fishy(i, tag)):
                 removed.add(i)
+                swept = True
                 mine = (self.length[i], self.links[i], self.commas[i], self.counts.get(i))
-                up = _add(below, mine)
-            parent = els[i].parent
-            if up is not None and i not in roots and parent in inside:
-                pending[parent] = _add(pending.get(parent), up)
+                below = _add(below, mine)  # the parent loses this element and what went
+            if below is not None and i not in roots:
+                parent = els[i].parent
+                if parent in inside:
+                    pending[parent] = _add(pending.get(parent), below)
+        if swept:  # what later passes must skip: removed now, or inside something removed
+            for i in self.order:
+                if i in removed or (i not in roots and els[i].parent in gone):
+                    gone.add(i)
 
     def _subtract(self, i: int, delta: _Delta) -> None:
         self.length[i] -= delta[0]
@@ -178,20 +181,6 @@ class Cleaner:
             for k in range(_N_SLOTS):
                 mine[k] -= delta[3][k]
 
-    def _conditionally(self, tag: str) -> Callable[[int], bool]:
-        els, roots = self.els, self.root_set
-
-        def remove(i: int) -> bool:
-            # Chosen siblings other than p/section/article count as divs, as in Readability.
-            if i in roots:
-                candidate = tag == "div" and i != 0 and els[i].tag not in ("p", "section",
-                                                                           "article")
-            else:
-                candidate = els[i].tag == tag
-            return candidate and self._fishy(i, tag)
-
-        return remove
-
     def _fishy(self, i: int, tag: str) -> bool:
         els = self.els
         length = self.length[i]
@@ -199,7 +188,7 @@ class Cleaner:
         is_list = tag in ("ul", "ol") or (length > 0 and counts[_LIST] / length > 0.9)
         if tag == "table" and i in self.data_tables:
             return False
-        if i in self.in_data_table or i in self.near_code:
+        if i in self.in_data_table or _near(els, i, "code"):
             return False
         weight = self.class_weight(els[i])
         if weight < 0:
@@ -209,7 +198,7 @@ class Cleaner:
         p, img, li, inputs, embeds = counts[0], counts[1], counts[2] - 100, counts[3], counts[4]
         heading_density = counts[_HEAD] / length if length else 0.0
         link_density = self.links[i] / length if length else 0.0
-        in_figure = i in self.near_figure
+        in_figure = _near(els, i, "figure")
         return (
             (img > 1 and p / img < 0.5 and not in_figure)
             or (not is_list and li > p)
@@ -240,14 +229,14 @@ def _add(total: _Delta | None, more: _Delta) -> _Delta:
     return (total[0] + more[0], total[1] + more[1], total[2] + more[2], counts)
 
 
-def _levels_to(els: list[El], i: int, tag: str) -> int | None:
-    """Levels above ``i``'s parent to the nearest ``tag`` ancestor, if within reach."""
+def _near(els: list[El], i: int, tag: str) -> bool:
+    """Whether a ``tag`` element is among the few ancestors nearest to ``i``."""
     p, level = els[i].parent, 0
     while p >= 0 and level <= _NEAR:
         if els[p].tag == tag:
-            return level
+            return True
         p, level = els[p].parent, level + 1
-    return None
+    return False
 
 
 # ── data tables ──────────────────────────────────────────────────────────────────────
