@@ -218,6 +218,22 @@ class DigestSchedule(_Model):
         "feed digests.atom (default: the directory's file:// URL)",
     )
 
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, v: str | None) -> str | None:
+        """An http(s) address with a host: it becomes links in every feed reader, so a
+        ``javascript:`` or ``file:`` value is refused here, before any file is written."""
+        if v is None:
+            return v
+        parts = urlsplit(v.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"must be an http:// or https:// address with a host name, got {v!r}"
+            )
+        if any(ch.isspace() or ord(ch) < 32 for ch in v.strip()):
+            raise ValueError(f"must not contain spaces or control characters, got {v!r}")
+        return v.strip()
+
 
 class SourcesFile(_Model):
     """The whole `sources.yaml`."""
@@ -306,12 +322,26 @@ def load_yaml_model(
     return parse_yaml_model(text, model, str(path), context=context)
 
 
+# libyaml's parser when PyYAML was built with it: positions.yaml is parsed on every
+# command, and the pure-Python parser takes seconds over it.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers in errors) and the data, from one parse."""
+    loader = _YAML_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
 def parse_yaml_model(
     text: str, model: type[M], path: str, *, context: dict[str, Any] | None = None
 ) -> M:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -8,10 +8,9 @@ same crawl adds nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from monitor.models import CrawlStatus, SourceInfo
 from monitor.store import codec
@@ -96,27 +95,26 @@ def record_crawl(conn: Connection, values: Mapping[str, Any]) -> None:
 
 
 def crawl_status(conn: Connection) -> list[CrawlStatus]:
-    """One row per source (known, or seen in a run), by id."""
-    ranked = select(
-        crawl_runs,
-        func.row_number()
-        .over(
-            partition_by=crawl_runs.c.source_id,
-            order_by=(crawl_runs.c.started.desc(), crawl_runs.c.id.desc()),
-        )
-        .label("n"),
-    ).subquery()
-    last = {r.source_id: r for r in conn.execute(select(ranked).where(ranked.c.n == 1))}
-    last_ok: dict[str, datetime] = {
-        row[0]: row[1]
-        for row in conn.execute(
-            select(crawl_runs.c.source_id, func.max(crawl_runs.c.finished))
-            .where(crawl_runs.c.ok.is_(True))
-            .group_by(crawl_runs.c.source_id)
-        )
-    }
+    """One row per source (known, or seen in a run), by id.
+
+    Two index seeks per source — its newest run, its newest good run's end — rather than
+    a window over every run: a year of runs every two hours costs the same as a day's.
+    The distinct sources of ``crawl_runs`` come from the leading column of its index."""
     known = set(conn.execute(select(sources.c.id)).scalars())
-    return [
-        codec.crawl_status_from_rows(sid, last.get(sid), last_ok.get(sid))
-        for sid in sorted(known | set(last))
-    ]
+    known |= set(conn.execute(select(crawl_runs.c.source_id).distinct()).scalars())
+    rows = []
+    for sid in sorted(known):
+        last = conn.execute(
+            select(crawl_runs)
+            .where(crawl_runs.c.source_id == sid)
+            .order_by(crawl_runs.c.started.desc(), crawl_runs.c.id.desc())
+            .limit(1)
+        ).first()
+        last_ok = conn.execute(
+            select(crawl_runs.c.finished)
+            .where(crawl_runs.c.source_id == sid, crawl_runs.c.ok.is_(True))
+            .order_by(crawl_runs.c.finished.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        rows.append(codec.crawl_status_from_rows(sid, last, last_ok))
+    return rows

@@ -140,6 +140,9 @@ articles = Table(
     Column("capture_id", Integer, ForeignKey("captures.id", ondelete="SET NULL")),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
+    # the Han / kana / Hangul runs of title and text as two-character tokens, for the
+    # SQLite full-text index (see ``cjk``); NULL when there are none
+    Column("search_cjk", Text),
 )
 
 stances = Table(
@@ -194,4 +197,5 @@ crawl_runs = Table(
     Column("error", Text),
     Column("counts", JSON, nullable=False),
     Index("ix_crawl_runs_source_started", "source_id", "started"),
+    Index("ix_crawl_runs_source_ok_finished", "source_id", "ok", "finished"),
 )

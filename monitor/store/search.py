@@ -1,30 +1,34 @@
 """Full-text search over stored articles, one statement per dialect.
 
-Every whitespace-separated term must occur, as a substring and ignoring case, in the
-title or the text; results come newest first (by publication, else first sighting), as an
-analyst following a story reads them. Substring rather than word matching is deliberate:
-Chinese has no spaces between words and Russian inflects (a search for «Курск» should
-find «Курской области»), and it makes both databases give the same answers.
+Every whitespace-separated term must occur in the title or the text, ignoring case;
+results come newest first (by publication, else first sighting), as an analyst following
+a story reads them.
 
-- SQLite with the ``articles_fts`` trigram index: terms of three or more characters go
-  through FTS5 ``MATCH``; shorter ones (the many two-character Chinese words such as
-  朝鲜) cannot use a trigram index and are checked with ``LIKE`` on the matching rows.
+- SQLite with ``articles_fts`` (FTS5, ``unicode61``; see migration 0003): a word matches
+  the words it begins («Курск» finds «Курской», «sanction» finds «sanctions»), so Russian
+  endings need no stemming. A term of Han, kana or Hangul is looked up as its
+  two-character tokens in ``search_cjk`` («朝鲜» is one token, «战略伙伴» the phrase
+  "战略 略伙 伙伴»), so Chinese without spaces and Korean with its particles («북한군은»)
+  are found from two characters up. Terms that hold more than word characters
+  («100%», «G7峰会») are also checked with ``LIKE``, so they match literally.
 - SQLite without FTS5: ``LIKE`` per term. SQLite's LIKE folds case in ASCII only, so
-  there (and for terms under three characters) «курской» does not find «Курской».
-- PostgreSQL: ``ILIKE`` per term, a sequential scan (about 150 ms per 3,000 articles
-  here). ``to_tsvector``/``plainto_tsquery`` were tried and rejected: the 'simple' parser
-  cannot match inside a Chinese run or across Russian endings, and ranking with
-  ``ts_rank`` cost five times the scan. A pg_trgm GIN index would make ILIKE indexed if
-  the corpus ever grows enough to need it.
+  there «курской» does not find «Курской».
+- PostgreSQL: ``ILIKE`` per term (substring, any case), a sequential scan (about 150 ms
+  per 3,000 articles here). ``to_tsvector``/``plainto_tsquery`` were tried and rejected:
+  the 'simple' parser cannot match inside a Chinese run or across Russian endings, and
+  ranking with ``ts_rank`` cost five times the scan. A pg_trgm GIN index would make
+  ILIKE indexed if the corpus ever grows enough to need it.
 """
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import ColumnElement, Select, literal_column, or_, select, table, text
 
+from monitor.store import cjk
 from monitor.store.schema import articles
 
-TRIGRAM = 3
 NEWEST_FIRST = (articles.c.dated_at.desc(), articles.c.id.desc())
 
 
@@ -45,20 +49,36 @@ def _contains(term: str, *, ilike: bool) -> ColumnElement[bool]:
     return or_(*(c.like(pattern, escape="\\") for c in columns))
 
 
-def _fts_phrase(term: str) -> str:
-    """A term as an FTS5 string: quotes doubled, so query syntax in it is literal."""
-    return '"' + term.replace('"', '""') + '"'
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _fts_query(term: str) -> tuple[str | None, bool]:
+    """The FTS5 expression for one term, and whether ``LIKE`` must confirm it too."""
+    if cjk.is_cjk(term):
+        if len(term) < 2:
+            return None, True
+        return f'search_cjk : "{" ".join(cjk.bigrams(term))}"', False
+    words = _WORD.findall(term)
+    if not words:
+        return None, True
+    literal = len(words) > 1 or words[0] != term
+    return '{title text} : "' + " ".join(words) + '" *', literal
 
 
 def sqlite_search(terms: list[str], limit: int, *, fts: bool) -> Select[tuple[object, ...]]:
-    long_terms = [t for t in terms if len(t) >= TRIGRAM] if fts else []
-    short_terms = [t for t in terms if t not in long_terms]
-    query = select(articles).where(*(_contains(t, ilike=False) for t in short_terms))
-    if long_terms:
-        match = " AND ".join(map(_fts_phrase, long_terms))
+    matches: list[str] = []
+    confirm: list[str] = []
+    for term in terms:
+        expression, literal = _fts_query(term) if fts else (None, True)
+        if expression is not None:
+            matches.append(f"({expression})")
+        if literal:
+            confirm.append(term)
+    query = select(articles).where(*(_contains(t, ilike=False) for t in confirm))
+    if matches:
         query = query.join(
             table("articles_fts"), literal_column("articles_fts.rowid") == articles.c.id
-        ).where(text("articles_fts MATCH :match").bindparams(match=match))
+        ).where(text("articles_fts MATCH :match").bindparams(match=" AND ".join(matches)))
     return query.order_by(*NEWEST_FIRST).limit(limit)
 
 

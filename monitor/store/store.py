@@ -36,6 +36,7 @@ from monitor.models import (
     TroopClaim,
 )
 from monitor.store import (
+    cjk,
     codec,
     corpus,
     corrections,
@@ -509,4 +510,5 @@ def _content(
         "text": text,
         "content_hash": codec.content_hash(text),
         "capture_id": capture_id,
+        "search_cjk": cjk.search_tokens(article.title, text) or None,
     }

@@ -14,6 +14,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -217,3 +218,13 @@ def test_monitor_demo_prints_where_the_digest_is(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Open the digest:" in result.output
     assert str(tmp_path / "demo" / "digests" / "2024-W44.html") in result.output
+
+
+def test_the_demo_digests_follow_the_published_json_schema(
+    demo: tuple[DemoOutcome, Path],
+) -> None:
+    outcome, _ = demo
+    schema_file = REPO / "monitor" / "report" / "digest.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    for paths in outcome.digests.values():
+        jsonschema.validate(json.loads(paths["json"].read_text(encoding="utf-8")), schema)

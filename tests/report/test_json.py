@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import jsonschema
+
+import monitor.report
 from monitor.models import DigestInput
 from monitor.report import build_digest, render_json
 
@@ -72,3 +76,35 @@ def test_an_empty_week_is_valid_json(builder: WeekBuilder) -> None:
     doc = render_json(build_digest(builder.build()))
     assert doc["totals"]["articles"] == 0 and len(doc["positions"]) == 10
     json.dumps(doc)
+
+
+SCHEMA_FILE = Path(monitor.report.__file__).with_name("digest.schema.json")
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def test_the_digest_json_follows_its_published_schema(
+    builder: WeekBuilder, week: DigestInput
+) -> None:
+    builder.correct(1, "P4", "contest", note="the doubt is the reporter's")
+    builder.weaken(5, "P4", 0.41)
+    validator = _validator()
+    for data in (week, builder.build(), builder.build(articles=(), stances={}, framings={})):
+        doc = json.loads(json.dumps(render_json(build_digest(data))))
+        errors = sorted(validator.iter_errors(doc), key=str)
+        assert errors == [], errors[0].message if errors else ""
+    assert doc["schema"] == validator.schema["properties"]["schema"]["const"]
+
+
+def test_the_schema_catches_a_digest_that_breaks_the_contract(week: DigestInput) -> None:
+    doc = json.loads(json.dumps(render_json(build_digest(week))))
+    doc["pieces"][0]["stances"]["P4"]["stance"] = "agree"
+    del doc["glance"]
+    messages = {e.message for e in _validator().iter_errors(doc)}
+    assert "'glance' is a required property" in messages
+    assert any("'agree'" in m for m in messages)

@@ -275,3 +275,30 @@ def test_search_respects_the_limit(store, piece) -> None:
     for i in range(5):
         _store(store, piece(f"https://x.example/{i}", text=f"Kursk report number {i}."))
     assert len(store.search("Kursk", limit=3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("북한", True),  # Korean: the word with its particle glued on («북한군은»)
+        ("쿠르스크", True),
+        ("남한", False),
+        ("朝", True),  # one character: checked with LIKE
+        ("Kurs", True),  # the beginning of a word
+        ("ursk", False),  # not the middle of one
+    ],
+)
+def test_search_finds_korean_words_and_word_beginnings(
+    store, piece, query: str, found: bool
+) -> None:
+    article_id, _ = _store(
+        store,
+        piece(
+            "https://yna.example.kr/1",
+            title="북한군 파병",
+            text="국가정보원은 북한군은 쿠르스크에 도착했다고 밝혔다. 朝 Kursk.",
+        ),
+    )
+    expected = [article_id] if found else []
+    if store._fts or query not in ("ursk",):
+        assert [a.id for a in store.search(query)] == expected

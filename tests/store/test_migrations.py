@@ -62,3 +62,19 @@ def test_stances_stored_before_confidence_existed_read_as_sure(database) -> None
         assert store.corrections() == []
         store.set_correction(1, "P4", "contest", labelled_by="jdoe")  # the new table works
         assert store.stances_for([1])[1][0].stance == "contest"
+
+
+def test_a_store_from_before_0003_finds_two_character_chinese_words(database) -> None:
+    """0003 fills search_cjk for stored pieces and rebuilds the full-text index."""
+    _build_at(database, "0002_confidence_corrections")
+    engine = make_engine(normalise_url(database.url), database.schema)
+    with engine.connect() as conn, conn.begin():
+        conn.execute(
+            text("UPDATE articles SET title = :t, text = :x WHERE id = 1"),
+            {"t": "俄朝条约生效", "x": "俄罗斯与朝鲜签署的条约正式生效。"},
+        )
+    engine.dispose()
+    with database.open() as store:  # migrates to head
+        assert [a.id for a in store.search("朝鲜")] == [1]
+        assert [a.id for a in store.search("条约生效")] == [1]
+        assert store.search("韩国") == []

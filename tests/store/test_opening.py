@@ -18,12 +18,14 @@ from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0002_confidence_corrections"
+HEAD = "0003_store_for_analysts"
 MIGRATIONS = [
     "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
     "stances, framings, crawl runs",
     "Running upgrade 0001_initial -> 0002_confidence_corrections, stance confidence and "
     "analyst corrections",
+    "Running upgrade 0002_confidence_corrections -> 0003_store_for_analysts, full-text index "
+    "for Datasette and sqlite-utils, CJK search, article_stances view",
 ]
 
 
