@@ -35,6 +35,18 @@ def normalize_space(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_INVISIBLE)).strip()
 
 
+class Heading(str):
+    """A paragraph that was a heading (``h1``–``h6``); ``level`` is its number."""
+
+    level: int
+
+    def __new__(cls, text: str, level: int) -> Heading:
+        made = super().__new__(cls, text)
+        made.level = level
+        return made
+
+
+_HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
 _CREDIT = re.compile(
     r"^(?:(?:file\s+)?photo(?:graph)?s?|image|video|source|фото|источник|图|图片|图源|视频|사진)"
     r"\s*(?:[:：/|]|by\b|credit)",
@@ -42,14 +54,70 @@ _CREDIT = re.compile(
 )
 
 
+# Labels that stand alone between a story's paragraphs: an ad slot, a "continue reading"
+# link to the rest of a paywalled page.
+_LABEL = re.compile(
+    r"^(?:advertisement|advertising|sponsored(?: content)?|ad|anzeige|publicité|publicidad|"
+    r"реклама|广告|廣告|광고|continue reading(?: the main story)?|story continues below"
+    r"(?: advertisement)?|scroll to continue(?: with content)?)$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:by|от|автор[:\s])\s*[^\W\d_]", re.IGNORECASE)
+_DATE_SHAPE = re.compile(
+    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}[-/年.]\d{1,2}|\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}|"
+    r"[^\W\d_]{3,}\.?\s+\d{1,2},\s+\d{4}|\d{1,2}:\d{2}|\b\d+\s+(?:hours?|minutes?|days?)\s+ago\b",
+    re.IGNORECASE,
+)
+_RIGHTS = re.compile(
+    r"©\s*(?:\d|[A-Z])|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.IGNORECASE
+)
+SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)]*$")
+_EDGE = 3  # bylines and datelines lead a story, rights notices close it
+
+
 def strip_furniture(paras: list[str], title: str | None) -> list[str]:
     """Drop what page furniture leaves among the paragraphs: the headline repeated at the
-    top (in a ``div``, where the heading check cannot see it) and short photo credits."""
-    out = [p for p in paras if not (len(p) < 80 and _CREDIT.match(p))]
+    top (in a ``div``, where the heading check cannot see it), photo credits, ad and
+    "continue reading" labels, a byline or dateline line among the first paragraphs, a
+    rights notice among the last, and headings left without a paragraph of their own
+    (the "More on this story" over a list the cleaning removed)."""
+    out = [p for p in paras if not (len(p) < 80 and _CREDIT.match(p)) and not _label(p)]
     if title:
         for i, para in enumerate(out[:2]):
             if len(para) < 2 * len(title) + 20 and similarity(title, para) > 0.85:
-                return out[:i] + out[i + 1 :]
+                out = out[:i] + out[i + 1 :]
+                break
+    lead = [p for p in out[:_EDGE] if not _byline_or_dateline(p)]
+    if lead or len(out) > _EDGE:
+        out = lead + out[_EDGE:]
+    while len(out) > 1 and len(out[-1]) < 250 and _RIGHTS.search(out[-1]):
+        out = out[:-1]
+    return _drop_empty_sections(out)
+
+
+def _label(para: str) -> bool:
+    return len(para) < 40 and _LABEL.match(para.strip(" .:…-–—|")) is not None
+
+
+def _byline_or_dateline(para: str) -> bool:
+    """A short line that names the author ("By Jane Roe") or says when the piece was
+    published ("Published 4 November 2024, 06:40"), not a sentence of the story."""
+    if isinstance(para, Heading) or len(para) > 80 or SENTENCE_END.search(para):
+        return False
+    if _BYLINE.match(para) and len(para.split()) <= 8:
+        return True
+    return len(para) <= 60 and len(para.split()) <= 8 and _DATE_SHAPE.search(para) is not None
+
+
+def _drop_empty_sections(paras: list[str]) -> list[str]:
+    """A heading followed by a heading of its rank or above, or by nothing, heads nothing."""
+    out: list[str] = []
+    for i, para in enumerate(paras):
+        if isinstance(para, Heading):
+            nxt = paras[i + 1] if i + 1 < len(paras) else None
+            if nxt is None or (isinstance(nxt, Heading) and nxt.level <= para.level):
+                continue
+        out.append(para)
     return out
 
 
@@ -60,6 +128,7 @@ def paragraphs(doc: Doc, roots: Iterable[int], removed: Collection[int] = ()) ->
     current: list[str] = []
     pre_depth = 0
     current_is_pre = False
+    blocks: list[str] = []  # the block elements open around the current text
 
     def flush() -> None:
         nonlocal current_is_pre
@@ -71,7 +140,8 @@ def paragraphs(doc: Doc, roots: Iterable[int], removed: Collection[int] = ()) ->
             else:
                 text = normalize_space(raw)
             if _WORD.search(text):  # "* * *" and "___" separators are not paragraphs
-                out.append(text)
+                level = _HEADING_LEVELS.get(blocks[-1]) if blocks else None
+                out.append(Heading(text, level) if level else text)
             current.clear()
         current_is_pre = False
 
@@ -91,12 +161,14 @@ def paragraphs(doc: Doc, roots: Iterable[int], removed: Collection[int] = ()) ->
                 pre_depth -= 1
             if el.tag in BLOCK_TAGS:
                 flush()
+                blocks.pop()
             continue
         if item in removed:
             continue
         el = els[item]
         if el.tag in BLOCK_TAGS:
             flush()
+            blocks.append(el.tag)
         if el.tag == "pre":
             pre_depth += 1
         stack.append(~item)

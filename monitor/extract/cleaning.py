@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from monitor.extract.blocks import SENTENCE_END, paragraphs
 from monitor.extract.dom import Doc, El, preorder
 
 _SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)", re.IGNORECASE)
@@ -31,6 +32,9 @@ _COUNT_SLOTS = {
     "ul": _LIST, "ol": _LIST,
 }  # fmt: skip
 _NO_COUNTS = [0.0] * _N_SLOTS
+_LINK_LINE = 200  # characters: a mostly-link paragraph shorter than this is a link line
+_PROMPT = 200  # characters: a block that held a form and has less text is a prompt
+_LINK_LIST = 0.8  # a list whose text is this much link is a list of other stories
 _NEAR = 3  # "inside a code sample / figure" looks this many levels above the parent
 _CLEANED = frozenset({"form", "fieldset", "table", "ul", "div", "section", "header"})
 _TABLE_PARTS = frozenset({"col", "colgroup", "tfoot", "thead", "th"})
@@ -74,6 +78,9 @@ class Cleaner:
         # (sparse: elements with nothing to count have no entry)
         self.counts: dict[int, list[float]] = {}
         self._count()
+        # form inputs below each element before any cleaning: a short block that held a
+        # form is a sign-up or search prompt even once the form itself has gone
+        self.had_inputs = {i for i, c in self.counts.items() if c[3]}
         self.data_tables = _data_tables(doc, everything, self.inside)
         self.in_data_table = self._below(self.data_tables) if self.data_tables else set()
         self.gone: set[int] = set()  # removed, or inside something removed
@@ -138,7 +145,24 @@ class Cleaner:
         self._sweep(headers, None)
         for tag in ("table", "ul", "div", "section", "header"):
             self._sweep(by_tag.get(tag), tag)
+        self._sweep(self._link_lines(), None)
         return self.removed
+
+    def _link_lines(self) -> list[int]:
+        """Short paragraphs that are mostly a link: "Read more: <a>…</a>", "Topics: <a>…",
+        "Follow us on <a>Telegram</a>"; a story's own paragraphs link a word or two, and a
+        linked sentence that ends as one is kept."""
+        els, roots, gone = self.els, self.root_set, self.gone
+        return [
+            i
+            for i in self.order
+            if els[i].tag == "p"
+            and i not in roots
+            and i not in gone
+            and 0 < self.length[i] < _LINK_LINE
+            and self.links[i] > 0.6 * self.length[i]
+            and not SENTENCE_END.search(" ".join(paragraphs(self.doc, [i])))
+        ]
 
     def _sweep(self, candidates: list[int] | None, tag: str | None) -> None:
         """One pass innermost first over ``candidates`` (in page order): each is removed
@@ -195,6 +219,8 @@ class Cleaner:
             return True
         if self.commas[i] >= 10:
             return False
+        if i in self.had_inputs and length < _PROMPT:
+            return True
         p, img, li, inputs, embeds = counts[0], counts[1], counts[2] - 100, counts[3], counts[4]
         heading_density = counts[_HEAD] / length if length else 0.0
         link_density = self.links[i] / length if length else 0.0
@@ -211,6 +237,7 @@ class Cleaner:
                 and not in_figure
             )
             or (not is_list and weight < 25 and link_density > 0.2)
+            or (is_list and counts[2] >= 2 and link_density > _LINK_LIST)
             or (weight >= 25 and link_density > 0.5)
             or (embeds == 1 and length < 75)
             or embeds > 1

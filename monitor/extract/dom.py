@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from monitor.extract.names import BYLINE, HARD_JUNK, HARD_JUNK_ROLES, is_unlikely
+from monitor.extract.names import BYLINE, CAPTION, HARD_JUNK, HARD_JUNK_ROLES, is_unlikely
 
 # Never article text: skipped with everything inside them.
 DROP_TAGS = frozenset(
@@ -39,6 +39,7 @@ LEAF_TAGS = frozenset(
 UNLIKELY_ROLES = frozenset(
     {"menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"}
 )
+_CAPTION_MAX = 300  # characters: a "caption" box longer than this is more than one
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Words; each CJK character is a word of its own (those scripts do not space words).
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3"
@@ -114,6 +115,8 @@ def build(
         if attrs:
             if _never_text(attrs, el.match):
                 continue
+            if el.match and _caption_name(el.match) and len(node.text()) < _CAPTION_MAX:
+                continue
             if doc.byline is None and _looks_like_byline(el):
                 text = " ".join(node.text(separator=" ").split())
                 if 0 < len(text) < 100:
@@ -153,6 +156,11 @@ def _never_text(attrs: dict[str, str | None], name: str) -> bool:
     if style and _HIDDEN_STYLE.search(style):
         return True
     return attrs.get("aria-modal") == "true"
+
+
+@lru_cache(maxsize=8192)
+def _caption_name(name: str) -> bool:
+    return CAPTION.search(name.lower()) is not None
 
 
 @lru_cache(maxsize=8192)

@@ -49,6 +49,8 @@ NEGATIVE_WORDS = (
 # Never article text, whatever else the class says: left out in every extraction attempt
 # (the unlikely words above are let back in when a first attempt finds too little text).
 HARD_JUNK_WORDS = ("cookie", "consent", "gdpr", "onetrust")
+# Photo captions and credits: short boxes beside a picture, not the story.
+CAPTION_WORDS = ("caption", "credit")
 HARD_JUNK_ROLES = frozenset({"dialog", "alertdialog"})
 BYLINE_WORDS = ("byline", "author", "dateline", "writtenby", "p-author")
 
@@ -82,6 +84,7 @@ NEGATIVE = trie_pattern(NEGATIVE_WORDS)
 _HID = re.compile(r"(?:^|\s)hid(?:\s|$)")  # the class "hid" (Readability's ^hid$| hid …)
 BYLINE = trie_pattern(BYLINE_WORDS)
 HARD_JUNK = trie_pattern(HARD_JUNK_WORDS)
+CAPTION = trie_pattern(CAPTION_WORDS)
 
 
 _TOKEN_PARTS = re.compile(r"[-_]+")

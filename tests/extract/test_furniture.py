@@ -1,0 +1,80 @@
+"""What page furniture leaves inside an article's own container is taken out by its shape:
+ad labels, bylines and datelines, captions, "Read more" lines, lists of other stories,
+sign-up prompts, rights notices and the headings left over them. The story stays whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.extract import extract
+
+STORY = [
+    "Officials in Seoul said on Friday that a second group of North Korean soldiers had "
+    "arrived in Russia's Far East, where they were being trained, equipped and assigned.",
+    "The officials, who spoke on condition of anonymity, said the soldiers had been given "
+    "Russian uniforms and forged identity papers, and that some were already near Kursk.",
+    "Moscow has not confirmed the reports. A Kremlin spokesman said relations with "
+    "Pyongyang were developing in line with the treaty and international law.",
+    "Ukraine's defence intelligence agency said it expected the soldiers to be used in "
+    "assaults on Ukrainian positions in the Kursk region within days.",
+]
+URL = "https://news.example.com/world/troops"
+
+
+def page(lead: str = "", middle: str = "", tail: str = "") -> str:
+    """A story in generated class names (no boilerplate word to go by), furniture placed
+    where sites put it: before the first paragraph, between two, after the last."""
+    paragraphs = [f"<p>{s}</p>" for s in STORY]
+    body = "".join(paragraphs[:2]) + middle + "".join(paragraphs[2:])
+    return (
+        "<html><head><title>Second group of soldiers</title></head><body>"
+        "<div class='c-1x'><a href='/'>Home</a></div><main class='c-2y'><div class='c-3z'>"
+        f"<h1>Second group of soldiers arrives</h1>{lead}<div class='c-4w'>{body}{tail}</div>"
+        "</div></main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "furniture", "left_out"),
+    [
+        ("lead", "<div class='c-9'><p>By Jane Roe</p><p>Published 25 October 2024, 09:10</p></div>",
+         ["Jane Roe", "Published"]),
+        ("lead", "<div class='c-9'><p>Updated 3 hours ago</p></div>", ["Updated"]),
+        ("middle", "<div class='c-ad'><p>Advertisement</p></div>", ["Advertisement"]),
+        ("middle", "<p>Continue reading the main story</p>", ["Continue reading"]),
+        ("middle", "<p><b>Read more:</b> <a href='/x'>What the treaty says about defence</a></p>",
+         ["Read more", "What the treaty says"]),
+        ("middle", "<figure><img src='/a.jpg'><div class='image-caption'>Soldiers at a range "
+                   "near Vladivostok, in a handout picture.</div>"
+                   "<span class='photo-credit'>Photo: Handout</span></figure>",
+         ["Vladivostok", "Handout"]),
+        ("middle", "<div class='c-nl'><p>Get our morning briefing in your inbox</p>"
+                   "<form><input type='email'><input type='submit' value='Go'></form></div>",
+         ["morning briefing"]),
+        ("tail", "<h3>More on this story</h3><ul><li><a href='/1'>Kyiv reports first clashes"
+                 "</a></li><li><a href='/2'>Pentagon confirms units moved west</a></li></ul>",
+         ["More on this story", "first clashes", "Pentagon confirms"]),
+        ("tail", "<p>Topics: <a href='/t/1'>North Korea</a>, <a href='/t/2'>Russia</a></p>",
+         ["Topics"]),
+        ("tail", "<p>© 2024 Example News. All rights reserved.</p>", ["All rights reserved"]),
+    ],
+)  # fmt: skip
+def test_furniture_inside_the_article_is_left_out(
+    where: str, furniture: str, left_out: list[str]
+) -> None:
+    text = extract(page(**{where: furniture}), URL).text
+    assert text.split("\n\n") == STORY
+    assert not any(junk in text for junk in left_out)
+
+
+def test_a_subheading_over_its_own_paragraphs_stays() -> None:
+    middle = "<h2>Questions in Kyiv</h2>"
+    text = extract(page(middle=middle), URL).text
+    assert text.split("\n\n") == [*STORY[:2], "Questions in Kyiv", *STORY[2:]]
+
+
+def test_a_linked_sentence_of_the_story_stays() -> None:
+    """A paragraph that is mostly a link but reads as a sentence is the story's own."""
+    linked = "<p><a href='/report'>The full intelligence report was published on Monday.</a></p>"
+    text = extract(page(middle=linked), URL).text
+    assert "The full intelligence report was published on Monday." in text
