@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import sys
+import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -22,10 +24,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from monitor import __version__
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, ExtractError, MonitorError, failure_reason
 
 if TYPE_CHECKING:
-    from monitor.models import StoredArticle
+    from monitor.config import Selectors
+    from monitor.models import ExtractedArticle, StoredArticle
     from monitor.pipeline import CrawlResult
     from monitor.runtime import Settings
     from monitor.store import Store
@@ -361,8 +364,10 @@ def demo(ctx: click.Context, archive: tuple[str, ...], into: str | None) -> None
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", default=None, help="The page's URL (default: file://FILE).")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option("--url", default=None, help="The page's URL (one file only; default: file://PATH).")
 @click.option(
     "--source",
     "source_id",
@@ -374,41 +379,135 @@ def demo(ctx: click.Context, archive: tuple[str, ...], into: str | None) -> None
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "text"]),
+    type=click.Choice(["json", "jsonl", "text"]),
     default="json",
     show_default=True,
-    help="json: the machine contract; text: title, date, byline and body for reading.",
+    help="json: one object (an array for several files); jsonl: one object per line; "
+    "text: title, date, byline and body for reading.",
 )
 @click.pass_context
 @_fail_cleanly
 def extract(
-    ctx: click.Context, file: str, url: str | None, source_id: str | None, fmt: str
+    ctx: click.Context, paths: tuple[Path, ...], url: str | None, source_id: str | None, fmt: str
 ) -> None:
-    """Extract the article from a saved HTML page: title, authors, date, language, text.
+    """Extract the article from saved HTML pages: title, authors, date, language, text.
 
-    JSON output: {"url","title","authors","published","language","text"}."""
+    PATHS are files, or folders read recursively for *.html / *.htm files; thousands are
+    read in one process. Each page gives {"url","title","authors","published","language",
+    "text"} (with "path" when there are several); a page that holds no article gives
+    {"path","url","error":{"reason","message"}} instead, and the others go on. Progress and a
+    summary go to stderr. Exit status: 0 when every page gave an article, 2 when any did not.
+    """
+    files = _html_files(paths)
+    if url and len(files) > 1:
+        raise click.UsageError("--url names one page; give one file with it")
+    selectors, language = _extract_settings(ctx, source_id, url)
+    several = len(files) > 1
+    out = _ExtractOutput(fmt, several)
+    progress = _Progress(len(files)) if several else None
+    for path in files:
+        page_url = url or path.resolve().as_uri()
+        try:
+            article = _extract_file(path, page_url, selectors, language)
+        except Exception as exc:  # one bad file is a typed error line, never the end of a run
+            reason, message = failure_reason(exc)
+            out.failure(path, page_url, reason, message)
+            if progress:
+                progress.step(reason)
+            elif fmt == "text":
+                click.echo(f"Error: {message}", err=True)
+            continue
+        out.article(path, article)
+        if progress:
+            progress.step(None)
+    out.close()
+    if progress:
+        progress.finish()
+    if out.failed:
+        sys.exit(2)
+
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+def _html_files(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given; folders expanded to the HTML files below them, in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in _HTML_SUFFIXES and p.is_file()
+            )
+            if not found:
+                raise click.UsageError(f"{path}: no .html or .htm files in this folder")
+            files += found
+        else:
+            files.append(path)
+    return files
+
+
+def _extract_settings(
+    ctx: click.Context, source_id: str | None, url: str | None
+) -> tuple[Selectors | None, str | None]:
+    """The selectors and language of the outlet named, else of the one whose site the URL
+    is on: extract as the crawl would."""
+    if not (source_id or url):
+        return None, None
+    from monitor.config import load_sources
+
+    config = load_sources(_settings(ctx).sources_path)
+    source = config.source(source_id) if source_id else config.source_for_url(url or "")
+    if source is None:
+        return None, None
+    return source.selectors, source.language
+
+
+def _extract_file(
+    path: Path, url: str, selectors: Selectors | None, language: str | None
+) -> ExtractedArticle:
     from monitor.extract import extract as run_extract
 
-    selectors = None
-    language = None
-    if source_id or url:
-        from monitor.config import load_sources
+    try:
+        html = path.read_bytes()
+    except OSError as exc:
+        raise ExtractError(url, f"cannot read {path}: {exc.strerror}", reason="unreadable") from exc
+    return run_extract(html, url, selectors=selectors, default_language=language)
 
-        config = load_sources(_settings(ctx).sources_path)
-        # the outlet named, else the one whose site the URL is on: extract as the crawl would
-        source = config.source(source_id) if source_id else config.source_for_url(url or "")
-        if source is not None:
-            selectors, language = source.selectors, source.language
-    path = Path(file)
-    article = run_extract(
-        path.read_bytes(),
-        url or path.resolve().as_uri(),
-        selectors=selectors,
-        default_language=language,
-    )
-    if fmt == "json":
-        click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
-    else:
+
+class _ExtractOutput:
+    """Writes each page's result as soon as it is known, so a long run streams."""
+
+    def __init__(self, fmt: str, several: bool) -> None:
+        self.fmt, self.several = fmt, several
+        self.failed = 0
+        self.count = 0
+
+    def article(self, path: Path, article: ExtractedArticle) -> None:
+        if self.fmt == "text":
+            self._text(path, article)
+            return
+        data = article.to_json()
+        self._object({"path": str(path), **data} if self.several else data)
+
+    def failure(self, path: Path, url: str, reason: str, message: str) -> None:
+        self.failed += 1
+        if self.fmt != "text":
+            error = {"reason": reason, "message": message}
+            self._object({"path": str(path), "url": url, "error": error})
+
+    def _object(self, data: dict[str, Any]) -> None:
+        if self.fmt == "jsonl":
+            click.echo(json.dumps(data, ensure_ascii=False))
+        elif not self.several:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:  # a JSON array, streamed
+            lead = "[\n" if self.count == 0 else ",\n"
+            click.echo(lead + json.dumps(data, ensure_ascii=False, indent=2), nl=False)
+        self.count += 1
+
+    def _text(self, path: Path, article: ExtractedArticle) -> None:
+        if self.several:
+            click.echo(f"==> {path} <==")
         click.echo(f"{article.title or '(no title)'}\n")
         meta = [
             article.published.isoformat() if article.published else "no date",
@@ -416,7 +515,48 @@ def extract(
             article.language or "?",
         ]
         click.echo(" · ".join(meta) + "\n")
-        click.echo(article.text)
+        click.echo(article.text + ("\n" if self.several else ""))
+
+    def close(self) -> None:
+        if self.fmt == "json" and self.several:
+            click.echo("\n]" if self.count else "[]")
+
+
+class _Progress:
+    """A line on stderr every few seconds of a long run, and a summary at the end."""
+
+    EVERY = 2.0  # seconds
+
+    def __init__(self, total: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.clock = total, clock
+        self.done = 0
+        self.reasons: Counter[str] = Counter()
+        self.start = self.last = clock()
+
+    def step(self, reason: str | None) -> None:
+        self.done += 1
+        if reason:
+            self.reasons[reason] += 1
+        now = self.clock()
+        if now - self.last >= self.EVERY and self.done < self.total:
+            self.last = now
+            rate = self.done / (now - self.start)
+            click.echo(
+                f"extract: {self.done:,}/{self.total:,} files, "
+                f"{sum(self.reasons.values()):,} failed, {rate:,.0f} files/s",
+                err=True,
+            )
+
+    def finish(self) -> None:
+        elapsed = self.clock() - self.start
+        failed = sum(self.reasons.values())
+        detail = ", ".join(f"{r} {n:,}" for r, n in self.reasons.most_common())
+        click.echo(
+            f"extract: {self.total:,} files, {self.total - failed:,} articles, {failed:,} failed"
+            + (f" ({detail})" if detail else "")
+            + f" in {elapsed:.1f} s",
+            err=True,
+        )
 
 
 @main.command()

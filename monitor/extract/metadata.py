@@ -67,6 +67,10 @@ _DATE_CLASS_SELECTOR = ", ".join(
     for attr in ("class", "id")
     for word in ("date", "time", "publish", "posted")
 )
+_NOT_THE_PIECES = re.compile(
+    r"related|comment|sidebar|teaser|recommend|masthead|top-?bar|site-?header|navbar|ticker",
+    re.IGNORECASE,
+)
 _DATE_SHAPE = re.compile(
     r"\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}[-/年]\d{1,2}|\d{1,2}\s+[^\W\d_]{3,}\.?,?\s+\d{4}|"
     r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}"
@@ -325,7 +329,8 @@ def _itemprop_dates(tree: LexborHTMLParser) -> list[str]:
 
 
 def _time_elements(tree: LexborHTMLParser) -> list[str]:
-    """``<time datetime>`` inside the article, or anywhere if the page has only a few.
+    """``<time datetime>`` inside the article, or anywhere if the page has only a few
+    (outside site headers, rails and footers).
 
     A page with many ``<time>`` elements is a listing or carries "latest news" rails;
     outside ``<article>``/``<main>`` the first of them is then not the piece's date.
@@ -334,6 +339,8 @@ def _time_elements(tree: LexborHTMLParser) -> list[str]:
     nodes = scoped or tree.css("time[datetime]")
     if not scoped and len(nodes) > 3:
         return []
+    if not scoped:
+        nodes = [n for n in nodes if not _in_boilerplate(n)]
     return [v for n in nodes[:3] if (v := (n.attributes.get("datetime") or "").strip())]
 
 
@@ -364,14 +371,22 @@ def _visible_dates(tree: LexborHTMLParser) -> list[str]:
 
 
 def _in_boilerplate(node: LexborNode) -> bool:
-    """Dates in related-news rails, footers and comment threads are not the piece's."""
+    """Dates in related-news rails, footers and comment threads are not the piece's, nor is
+    the date a site's header or masthead shows: that is today's, the day of the crawl. A
+    ``<header>`` inside the ``<article>`` or ``<main>`` is the piece's own."""
     parent = node.parent
     depth = 0
+    in_site_header = False
     while parent is not None and depth < 12:
-        if parent.tag in ("aside", "footer", "nav"):
+        tag = parent.tag
+        if tag in ("aside", "footer", "nav"):
             return True
-        cls = parent.attributes.get("class") or ""
-        if re.search(r"related|comment|sidebar|teaser|recommend", cls, re.IGNORECASE):
+        if tag in ("article", "main"):
+            return False
+        if tag == "header":
+            in_site_header = True
+        cls = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
+        if _NOT_THE_PIECES.search(cls):
             return True
         parent, depth = parent.parent, depth + 1
-    return False
+    return in_site_header

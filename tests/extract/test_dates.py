@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from monitor.extract import extract
 from monitor.extract.dates import date_from_url, local_zone, parse_date
 
 MOSCOW_PAGE = "https://russiancouncil.ru/analytics-and-comments/analytics/x/"
@@ -72,3 +73,47 @@ def test_urls_without_a_day_give_none() -> None:
 def test_odd_strings_never_raise_and_never_give_a_naive_date(value: str) -> None:
     parsed = parse_date(value)
     assert parsed is None or parsed.utcoffset() is not None
+
+
+# ── the crawl date never passes for the publication date ─────────────────────────────
+
+_STORY = (
+    "<p>Officials in Seoul said North Korean units had reached the Kursk region, where "
+    "Russian officers were training them, and that more were expected within weeks.</p>"
+) * 3
+
+
+def _page(site_header: str, article_head: str = "") -> str:
+    return (
+        f"<html><head><title>Units reach Kursk</title></head><body>{site_header}"
+        f"<main><article><h1>Units reach Kursk</h1>{article_head}{_STORY}</article></main>"
+        "</body></html>"
+    )
+
+
+TODAY_IN_HEADER = [
+    "<header class='site'><span class='header-date'>Sunday, 6 December 2026</span></header>",
+    "<div class='masthead'><time datetime='2026-12-06'>6 December 2026</time></div>",
+    "<div class='topbar'><span class='current-date'>06.12.2026</span></div>",
+]
+
+
+@pytest.mark.parametrize("site_header", TODAY_IN_HEADER)
+def test_the_site_headers_date_of_today_is_not_the_pieces_date(site_header: str) -> None:
+    article = extract(
+        _page(site_header, "<span class='article-date'>23 October 2024</span>"),
+        "https://news.example.com/world/units",
+    )
+    assert article.published is not None and article.published.date() == date(2024, 10, 23)
+
+
+@pytest.mark.parametrize("site_header", TODAY_IN_HEADER)
+def test_a_page_dated_only_by_its_site_header_has_no_date(site_header: str) -> None:
+    article = extract(_page(site_header), "https://news.example.com/world/units")
+    assert article.published is None
+
+
+def test_a_date_in_the_articles_own_header_is_read() -> None:
+    head = "<header><time datetime='2024-10-23T08:15:00Z'>23 October 2024</time></header>"
+    article = extract(_page("", head), "https://news.example.com/world/units")
+    assert article.published == datetime(2024, 10, 23, 8, 15, tzinfo=UTC)
