@@ -346,3 +346,43 @@ class DigestInput:
     history_weeks: tuple[str, ...] = ()
     history: tuple[BalanceCount, ...] = ()
     troop_history: tuple[TroopClaim, ...] = ()
+
+
+# ── stories ─────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """A stored piece's place in a story, with the fingerprint that put it there (kept so
+    the story index can be rebuilt after a restart without reading any text)."""
+
+    article_id: int
+    story_id: int
+    exact: str  # sha256 of the normalised words
+    signature: bytes | None  # MinHash values (little-endian uint32); None: too short
+    shingles: int  # distinct shingles in the text
+
+
+@dataclass(frozen=True)
+class StoryPiece:
+    """One outlet's carrying of a story, as the digest lists it."""
+
+    article_id: int
+    source_id: str
+    camp: Camp
+    dated_at: datetime  # published, else first seen (UTC)
+    title: str | None
+    url: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """Pieces that carry one text (a wire story and its re-runs), earliest first: the
+    first is the story's origin."""
+
+    id: int
+    pieces: tuple[StoryPiece, ...]
+
+    @property
+    def origin(self) -> StoryPiece:
+        return self.pieces[0]

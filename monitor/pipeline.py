@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import discover, extract, relevance, report
+from monitor import discover, extract, relevance, report, stories
 from monitor.config import Selectors, Source, SourcesFile, Topic
 from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, failure_reason
@@ -110,6 +110,7 @@ class Pipeline:
     differ: Differ
     clock: Clock = utc_now
     workers: Workers | None = None  # None: everything runs inline, in this thread
+    story_grouper: stories.StoryGrouper | None = None  # made on first use (see group_story)
 
     def __post_init__(self) -> None:
         if self.workers is None:
@@ -296,6 +297,7 @@ class Pipeline:
             article, source_id=owner.id, camp=owner.camp, capture_id=capture_id, seen_at=at
         )
         result.counts["stored" if created else "updated"] += 1
+        self.group_story(article_id, article.text, result)
         return article_id
 
     def _mentions_story(self, link: Link) -> bool:
@@ -313,6 +315,34 @@ class Pipeline:
         if not found_by.global_discovery:
             return found_by
         return self.config.source_for_url(link.publisher_url or link.url) or found_by
+
+    # ── stories ─────────────────────────────────────────────────────────────────────
+
+    def _stories(self) -> stories.StoryGrouper:
+        if self.story_grouper is None:
+            self.story_grouper = stories.StoryGrouper(self.store)
+        return self.story_grouper
+
+    def group_story(self, article_id: int, text: str, result: CrawlResult) -> None:
+        """Put a stored piece in its story. A failure here costs the grouping (counted; the
+        piece is grouped again by ``group_ungrouped``), never the stored piece."""
+        try:
+            self._stories().assign(article_id, text)
+        except MonitorError as exc:
+            result.counts[f"failed:story_{exc.reason}"] += 1
+            log.warning("could not group article %s into a story: %s", article_id, exc.message)
+
+    def group_ungrouped(self, progress: Callable[[int], None] | None = None) -> int:
+        """Group every stored piece that has no story yet (stored before stories existed,
+        or whose grouping failed); returns how many."""
+        done = 0
+        grouper = self._stories()
+        for article_id, text in self.store.ungrouped_articles():
+            grouper.assign(article_id, text)
+            done += 1
+            if progress:
+                progress(done)
+        return done
 
     # ── analysis ────────────────────────────────────────────────────────────────────
 

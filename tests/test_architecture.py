@@ -1,6 +1,6 @@
 """The pipeline's stages stay independent: data flows one way, through monitor.models.
 
-A stage (discover, fetch, extract, relevance, store, differ, report) may import the shared
+A stage (discover, fetch, extract, relevance, store, stories, differ, report) may import the shared
 modules (models, errors, config, urls) but never another stage; only pipeline, daemon and
 cli compose them. This test reads every module's imports and fails on a crossing.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "monitor"
-STAGES = ("discover", "fetch", "extract", "relevance", "store", "differ", "report")
+STAGES = ("discover", "fetch", "extract", "relevance", "store", "stories", "differ", "report")
 COMPOSERS = ("pipeline", "runtime", "daemon", "cli", "demo", "workers")
 
 
@@ -67,3 +67,6 @@ def test_the_checker_sees_a_crossing() -> None:
     assert any(_stage_of(m) == "store" for m in absolute)
     assert any(_stage_of(m) == "store" for m in relative)
     assert {_stage_of(m) for m in shared} <= {None, "report"}
+    # the stories stage reaches the store only through its ledger protocol
+    grouper = PACKAGE / "stories" / "probe.py"
+    assert _stage_of(_imports(grouper, "from monitor.store import Store\n")[0]) == "store"

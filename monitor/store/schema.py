@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -198,4 +199,33 @@ crawl_runs = Table(
     Column("counts", JSON, nullable=False),
     Index("ix_crawl_runs_source_started", "source_id", "started"),
     Index("ix_crawl_runs_source_ok_finished", "source_id", "ok", "finished"),
+)
+
+# A story: pieces carrying one text (a wire story and its re-runs). The row only gives the
+# story its id; what it holds is in ``story_members``, and its origin (the earliest piece)
+# is read from there, so a late-found earlier carrier becomes the origin by itself.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Each grouped piece's story, and the fingerprint that placed it there: enough to rebuild
+# the in-memory index after a restart without reading or shingling any text.
+story_members = Table(
+    "story_members",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "story_id",
+        Integer,
+        ForeignKey("stories.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("exact_hash", String(64), nullable=False),
+    Column("signature", LargeBinary),  # MinHash values, little-endian uint32; NULL: too short
+    Column("shingles", Integer, nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
 )

@@ -33,6 +33,8 @@ from monitor.models import (
     SourceInfo,
     StoredArticle,
     StoredStance,
+    Story,
+    StoryMember,
     TroopClaim,
 )
 from monitor.store import (
@@ -45,6 +47,7 @@ from monitor.store import (
     results,
     search,
     selection,
+    stories,
 )
 from monitor.store.engine import WRITE, translated
 from monitor.store.schema import articles
@@ -461,6 +464,59 @@ class Store:
             for aid in sorted(found)
             for c in sorted(found[aid].values(), key=lambda c: codec.position_order(c.position_id))
         ]
+
+    # ── stories ─────────────────────────────────────────────────────────────────────
+
+    def save_story_member(
+        self,
+        article_id: int,
+        story_id: int | None,
+        *,
+        exact: str,
+        signature: bytes | None,
+        shingles: int,
+    ) -> StoryMember:
+        """Put a stored piece in ``story_id`` (None, or a story since deleted: a new
+        story), replacing the story it was in, with the fingerprint that placed it."""
+        if len(exact) != 64 or shingles < 0:
+            raise StoreError(f"not a story fingerprint: {exact!r}, {shingles}", reason="value")
+        values = {"exact_hash": exact, "signature": signature, "shingles": int(shingles)}
+        at = codec.utc(self._clock(), "clock()")
+        with self._write(f"put article {article_id} in a story") as conn:
+            if not results.lock_article(conn, article_id):
+                raise StoreError(f"no article with id {article_id}", reason="not_found")
+            return stories.save_member(conn, article_id, story_id, values, at)
+
+    def story_members(
+        self, *, after_article_id: int = 0, batch: int = 2000
+    ) -> Iterator[StoryMember]:
+        """Every grouped piece with a larger article id, by article id (keyset-paginated
+        batches, each its own short transaction)."""
+        last = after_article_id
+        while True:
+            with self._read("read story members") as conn:
+                rows = stories.members_after(conn, last, batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            last = rows[-1].article_id
+
+    def ungrouped_articles(self, *, batch: int = 500) -> Iterator[tuple[int, str]]:
+        """(id, text) of every piece not in a story yet, by id."""
+        last = 0
+        while True:
+            with self._read("read pieces without a story") as conn:
+                rows = stories.ungrouped(conn, last, batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+
+    def stories_for(self, article_ids: Iterable[int]) -> dict[int, Story]:
+        """The story of each given piece, with every piece that carried it (earliest
+        first: the origin); pieces not grouped yet are absent."""
+        with self._read("read stories") as conn:
+            return stories.stories_of(conn, sorted(set(article_ids)))
 
     # ── crawl status ────────────────────────────────────────────────────────────────
 

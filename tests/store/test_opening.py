@@ -18,7 +18,7 @@ from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0003_store_for_analysts"
+HEAD = "0004_stories"
 MIGRATIONS = [
     "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
     "stances, framings, crawl runs",
@@ -26,6 +26,8 @@ MIGRATIONS = [
     "analyst corrections",
     "Running upgrade 0002_confidence_corrections -> 0003_store_for_analysts, full-text index "
     "for Datasette and sqlite-utils, CJK search, article_stances view",
+    "Running upgrade 0003_store_for_analysts -> 0004_stories, stories: wire copy and its "
+    "re-runs grouped",
 ]
 
 

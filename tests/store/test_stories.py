@@ -1,0 +1,71 @@
+"""Stories in the store, on SQLite and PostgreSQL: a piece's place in a story and the
+fingerprint that put it there survive re-opening, and a story reads back with every
+outlet that carried it, earliest first."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from monitor.store import Store, StoreError
+
+FP = {"exact": hashlib.sha256(b"words").hexdigest(), "signature": bytes(range(256)) * 2}
+
+
+def _stored(store: Store, piece, url: str, hours: int = 0, source: str = "wire") -> int:
+    article = piece(url)
+    article = replace(article, published=article.published + timedelta(hours=hours))
+    article_id, _ = store.upsert_article(
+        article, source_id=source, camp="west", capture_id=None, seen_at=article.published
+    )
+    return article_id
+
+
+def test_a_story_lists_its_carriers_earliest_first_and_survives_reopening(database, piece) -> None:
+    with database.open() as store:
+        late = _stored(store, piece, "https://a.example/1", hours=5, source="rerun")
+        early = _stored(store, piece, "https://b.example/1", hours=0, source="wire")
+        other = _stored(store, piece, "https://c.example/1")
+        story = store.save_story_member(late, None, shingles=300, **FP).story_id
+        store.save_story_member(early, story, shingles=280, **FP)
+        store.save_story_member(other, None, exact="0" * 64, signature=None, shingles=3)
+    with database.open() as store:
+        found = store.stories_for([late, early, other])
+        assert found[late] == found[early]
+        assert [p.source_id for p in found[late].pieces] == ["wire", "rerun"]
+        assert found[late].origin.article_id == early
+        assert found[other].id != story and len(found[other].pieces) == 1
+        members = list(store.story_members(batch=1))
+        assert [(m.article_id, m.story_id) for m in members] == sorted(
+            [(late, story), (early, story), (other, found[other].id)]
+        )
+        assert members[0].signature == FP["signature"] or members[0].signature is None
+        assert list(store.story_members(after_article_id=max(late, early, other))) == []
+
+
+def test_a_piece_moved_to_another_story_leaves_the_first(store: Store, piece) -> None:
+    a = _stored(store, piece, "https://a.example/1")
+    b = _stored(store, piece, "https://b.example/1")
+    first = store.save_story_member(a, None, shingles=10, **FP).story_id
+    store.save_story_member(b, first, shingles=10, **FP)
+    moved = store.save_story_member(b, None, shingles=10, **FP).story_id
+    found = store.stories_for([a, b])
+    assert moved != first
+    assert [p.article_id for p in found[a].pieces] == [a]
+    assert [p.article_id for p in found[b].pieces] == [b]
+
+
+def test_pieces_without_a_story_are_listed_for_grouping(store: Store, piece) -> None:
+    a = _stored(store, piece, "https://a.example/1")
+    b = _stored(store, piece, "https://b.example/1")
+    store.save_story_member(a, None, shingles=10, **FP)
+    assert [article_id for article_id, _ in store.ungrouped_articles(batch=1)] == [b]
+    assert store.stories_for([b]) == {}
+
+
+def test_a_story_for_a_missing_piece_is_refused(store: Store) -> None:
+    with pytest.raises(StoreError, match="no article with id 99"):
+        store.save_story_member(99, None, shingles=10, **FP)
