@@ -346,6 +346,8 @@ class DigestInput:
     history_weeks: tuple[str, ...] = ()
     history: tuple[BalanceCount, ...] = ()
     troop_history: tuple[TroopClaim, ...] = ()
+    # article id -> its story, with every piece that carried it (ungrouped pieces: absent)
+    stories: Mapping[int, Story] = field(default_factory=dict)
 
 
 # ── stories ─────────────────────────────────────────────────────────────────────────

@@ -478,6 +478,7 @@ class Pipeline:
 
     def digest_input(self, week: str) -> DigestInput:
         start, end = report.week_bounds(week)
+        self.group_ungrouped()
         articles = tuple(self.store.articles_between(start, end))
         ids = [a.id for a in articles]
         prev_counts = self.store.camp_counts(start - timedelta(days=7), start)
@@ -501,6 +502,7 @@ class Pipeline:
             history_weeks=tuple(w for w, _, _ in earlier),
             history=tuple(self.store.balance_history(earlier)),
             troop_history=tuple(self.store.troop_history(earlier)),
+            stories=self.store.stories_for(ids),
         )
 
     def write_digest(self, week: str, directory: Path) -> dict[str, Path]:

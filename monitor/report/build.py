@@ -16,6 +16,7 @@ from .health import crawl_health, failing
 from .model import Digest
 from .pieces import every_piece
 from .positions import corrected_calls, position_digests
+from .stories import count_stories, story_table, week_stories, wire_flows
 from .summary import Week, at_a_glance, summary_text
 from .trends import history_grid, trends
 from .view import index_week
@@ -67,6 +68,7 @@ def build_digest(data: DigestInput) -> Digest:
             last_week=grid.get(last_label),
         )
     )
+    stories = week_stories(view)
     return Digest(
         week=data.week,
         start=data.start,
@@ -90,6 +92,10 @@ def build_digest(data: DigestInput) -> Digest:
         pieces=every_piece(view),
         glance=glance,
         trends=trends(view, table, grid),
+        stories=count_stories(view),
+        story_list=stories,
+        wire_flows=wire_flows(view, stories),
+        story_table=story_table(view),
     )
 
 

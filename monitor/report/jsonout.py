@@ -7,7 +7,9 @@ Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never 
     summary                             the "at a glance" lead as one plain paragraph
     glance        [{key, heading, lines: [str]}]            the same lead, grouped; key is
                   volume | divergence | moved | untouched | certainty | blind_spots
-    totals        {articles, previous_articles, outlets, not_compared}
+    totals        {articles, previous_articles, outlets, not_compared, stories}
+                                                        stories: texts the pieces carry (a
+                                                        wire story and its re-runs are one)
     calls         {echo, contest, mixed, weak, corrected, total}   every counted call
     weak_below    0.6: calls whose confidence is under this are weak
     camps         [{camp, name, count, previous, change, outlets, compared}]
@@ -33,11 +35,21 @@ Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never 
                     loaded_terms: [{label, count}]}]
     crawl         [{source_id, name, camp, state, last_run, last_ok, last_error,
                     counts: {name: n}}]                     state: ok | failing | never
+    stories       [{id, title, pieces, outlets, camps: [camp], origin: CARRIER,
+                    carriers: [CARRIER], balance: {P1: {camp: COUNTS}, …}}]
+                                                        the week's stories, most outlets
+                                                        first; carriers earliest first (the
+                                                        first is the origin), any week;
+                                                        balance over this week's pieces
+    wire_flows    [{origin_camp, rerun_camp, stories, pieces}]  who re-ran whose copy
+    story_table   like stance_table, but each story counts once per camp (as its pieces
+                  of that camp lean; as many echo as contest: mixed)
     method, positions_versions
 
     MARK   = {stance, score, confidence, weak, corrected}   (stance may be "absent")
     COUNTS = {echo, contest, mixed, weak, corrected}: pieces per stance; ``weak`` and
              ``corrected`` count how many of those calls were weak / set by an analyst
+    CARRIER = {article_id, title, url, linkable, outlet, camp, date, this_week}
     CALL   = {article_id, title, url, linkable, outlet, camp, date, language, stance,
               score, confidence, weak, corrected, correction,
               evidence: [{sentence, stance, score}]}
@@ -54,7 +66,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .model import CorrectedCall, Digest, PieceRef, PieceRow, StanceCounts, Tally
+from .model import (
+    CorrectedCall,
+    Digest,
+    PieceRef,
+    PieceRow,
+    StanceCounts,
+    StanceRow,
+    StoryCarrier,
+    StoryDigest,
+    Tally,
+)
 
 SCHEMA = "monitor.digest/1"
 
@@ -74,6 +96,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
             "previous_articles": d.previous_articles,
             "outlets": d.outlets,
             "not_compared": d.not_compared,
+            "stories": d.stories,
         },
         "calls": {**_counts(d.calls), "total": d.calls.total},
         "weak_below": d.weak_below,
@@ -92,17 +115,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
         "sources": [
             {"id": s.source_id, "name": s.name, "camp": s.camp, "count": s.count} for s in d.sources
         ],
-        "stance_table": [
-            {
-                "camp": row.camp,
-                "name": row.name,
-                "compared": row.compared,
-                "positions": {
-                    p.id: _counts(c) for p, c in zip(d.positions, row.cells, strict=True)
-                },
-            }
-            for row in d.stance_table
-        ],
+        "stance_table": [_stance_row(row, d) for row in d.stance_table],
         "positions": [
             {
                 "id": p.id,
@@ -167,6 +180,17 @@ def render_json(digest: Digest) -> dict[str, Any]:
             }
             for r in d.crawl
         ],
+        "stories": [_story(s) for s in d.story_list],
+        "wire_flows": [
+            {
+                "origin_camp": f.origin_camp,
+                "rerun_camp": f.rerun_camp,
+                "stories": f.stories,
+                "pieces": f.pieces,
+            }
+            for f in d.wire_flows
+        ],
+        "story_table": [_stance_row(row, d) for row in d.story_table],
         "method": d.method,
         "positions_versions": list(d.positions_versions),
     }
@@ -293,4 +317,39 @@ def _trends(d: Digest) -> dict[str, Any]:
             }
             for o in t.troops
         ],
+    }
+
+
+def _stance_row(row: StanceRow, d: Digest) -> dict[str, Any]:
+    return {
+        "camp": row.camp,
+        "name": row.name,
+        "compared": row.compared,
+        "positions": {p.id: _counts(c) for p, c in zip(d.positions, row.cells, strict=True)},
+    }
+
+
+def _story(s: StoryDigest) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "pieces": s.pieces,
+        "outlets": s.outlets,
+        "camps": list(s.camps),
+        "origin": _carrier(s.origin),
+        "carriers": [_carrier(c) for c in s.carriers],
+        "balance": {pid: {b.camp: _counts(b.counts) for b in camps} for pid, camps in s.balance},
+    }
+
+
+def _carrier(c: StoryCarrier) -> dict[str, Any]:
+    return {
+        "article_id": c.article_id,
+        "title": c.title,
+        "url": c.url,
+        "linkable": c.link is not None,
+        "outlet": c.outlet,
+        "camp": c.camp,
+        "date": _time(c.date),
+        "this_week": c.this_week,
     }

@@ -331,6 +331,49 @@ class CrawlHealth:
 
 
 @dataclass(frozen=True)
+class StoryCarrier:
+    """One outlet's piece of a story (``this_week``: among the week's pieces)."""
+
+    article_id: int
+    outlet: str
+    camp: str
+    camp_name: str
+    date: datetime
+    title: str
+    url: str
+    link: str | None
+    this_week: bool
+
+
+@dataclass(frozen=True)
+class StoryDigest:
+    """A story of the week that several outlets carried: its origin (the earliest
+    carrier), every carrier earliest first, and how the week's pieces of it sit on each
+    position per camp (``balance``: position id → camp balances)."""
+
+    id: int
+    title: str  # the origin's headline
+    origin: StoryCarrier
+    carriers: tuple[StoryCarrier, ...]
+    pieces: int  # of this week
+    outlets: int  # that carried it, in any week
+    camps: tuple[str, ...]
+    balance: tuple[tuple[str, tuple[CampBalance, ...]], ...]
+
+
+@dataclass(frozen=True)
+class WireFlow:
+    """Copy that outlets of ``rerun_camp`` re-ran from an origin in ``origin_camp``."""
+
+    origin_camp: str
+    origin_name: str
+    rerun_camp: str
+    rerun_name: str
+    stories: int
+    pieces: int
+
+
+@dataclass(frozen=True)
 class Digest:
     """One week of coverage, ready to render."""
 
@@ -356,6 +399,10 @@ class Digest:
     pieces: tuple[CampRows, ...] = ()  # every piece of the week, by camp
     glance: tuple[GlanceGroup, ...] = ()  # "at a glance", grouped; ``summary`` is its text
     trends: Trends = Trends(weeks=(), positions=(), troops=())
+    stories: int = 0  # stories the week's pieces carry (an ungrouped piece is its own)
+    story_list: tuple[StoryDigest, ...] = ()  # the week's stories, most outlets first
+    wire_flows: tuple[WireFlow, ...] = ()  # who re-ran whose copy
+    story_table: tuple[StanceRow, ...] = ()  # camp × position, each story once per camp
 
     @property
     def empty(self) -> bool:

@@ -29,7 +29,16 @@ def test_the_page_is_utf8_and_shows_russian_and_chinese_text(page: str) -> None:
 
 def test_sections_come_in_the_order_an_analyst_reads_them(page: str) -> None:
     ids = [n.attributes["id"] for n in LexborHTMLParser(page).css("main > section")]
-    assert ids == ["coverage", "stances", "trends", "positions", "pieces", "framing", "crawl"]
+    assert ids == [
+        "coverage",
+        "stories",
+        "stances",
+        "trends",
+        "positions",
+        "pieces",
+        "framing",
+        "crawl",
+    ]
     tree = LexborHTMLParser(page)
     assert "At a glance" in tree.css_first("header .glance").text()
     assert "lexical" in tree.css_first("footer").text()

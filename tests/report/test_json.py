@@ -35,6 +35,9 @@ TOP_LEVEL = {
     "calls",
     "weak_below",
     "corrections",
+    "stories",
+    "wire_flows",
+    "story_table",
 }
 
 
@@ -53,6 +56,7 @@ def test_numbers_match_the_week(week: DigestInput) -> None:
         "previous_articles": 6,
         "outlets": 8,
         "not_compared": 1,
+        "stories": 10,  # no piece of the week is grouped: each counts as its own story
     }
     west = next(r for r in doc["stance_table"] if r["camp"] == "west")
     no_doubt = {"weak": 0, "corrected": 0}
