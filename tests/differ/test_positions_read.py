@@ -98,6 +98,12 @@ CASES = [
     ("ru", "Лавров подчеркнул, что сотрудничество с КНДР не направлено против третьих стран.",
      "P5", "echo"),
     ("zh", "韩国政府对俄朝签署条约表示严重关切。", "P5", "contest"),
+    # a threat word whose source is the other side frames the treaty as defensive
+    ("en", "The commentator called the pact a joint answer to the shared threat of US-led "
+           "alliances closing in on both countries.", "P5", "echo"),
+    ("ru", "В МИД пояснили, что договор с Пхеньяном заключён в ответ на угрозы Запада.",
+     "P5", "echo"),
+    ("zh", "评论认为，俄朝条约是两国应对美国主导的军事同盟施压的举措。", "P5", "echo"),
 ]
 
 
