@@ -641,9 +641,15 @@ def diff(
     default=None,
     help="Directory for the digest files (default: STORAGE/digests).",
 )
+@click.option(
+    "--email",
+    is_flag=True,
+    help="Also e-mail it as the daemon does (digest.email in sources.yaml), unless that week "
+    "was e-mailed already.",
+)
 @click.pass_context
 @_fail_cleanly
-def digest(ctx: click.Context, week: str | None, out: str | None) -> None:
+def digest(ctx: click.Context, week: str | None, out: str | None, email: bool) -> None:
     """Write the weekly digest of one ISO week: STORAGE/digests/YYYY-Www.{html,md,json},
     plus an Atom feed of recent digests (digests.atom). Articles analysed with an older
     positions.yaml are re-analysed first."""
@@ -655,18 +661,24 @@ def digest(ctx: click.Context, week: str | None, out: str | None) -> None:
     week = week or week_of(utc_now() - timedelta(days=7))
     week_bounds(week)  # a malformed week fails before anything is opened
     settings = _settings(ctx)
-    paths = asyncio.run(_write_digest(settings, week, Path(out) if out else settings.digest_dir))
+    directory = Path(out) if out else settings.digest_dir
+    paths, mailed = asyncio.run(_write_digest(settings, week, directory, email=email))
     click.echo(f"Digest {week}: {paths['html']}  {paths['md']}  {paths['json']}")
+    if mailed is not None:
+        click.echo(f"E-mail: {mailed}.")
 
 
-async def _write_digest(settings: Settings, week: str, directory: Path) -> dict[str, Path]:
+async def _write_digest(
+    settings: Settings, week: str, directory: Path, *, email: bool = False
+) -> tuple[dict[str, Path], str | None]:
     from monitor.runtime import open_analysis_pipeline
 
     with open_analysis_pipeline(settings) as pipeline:
         stale = await pipeline.analyse_pending()
         if stale:
             logging.getLogger(__name__).info("re-analysed %d articles first", stale)
-        return pipeline.write_digest(week, directory)
+        paths = pipeline.write_digest(week, directory)
+        return paths, pipeline.mail_digest(week, paths) if email else None
 
 
 def _day_or_week(value: str | None, *, end: bool, option: str) -> Any:

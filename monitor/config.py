@@ -204,6 +204,51 @@ class Topic(_Model):
         return v
 
 
+class EmailSettings(_Model):
+    """Where the daemon e-mails each week's digest (once per week). The SMTP login comes
+    from environment variables, never from this file."""
+
+    smtp_host: str = Field(min_length=1, description="SMTP server host name")
+    smtp_port: int | None = Field(
+        None, ge=1, le=65535, description="SMTP port (default: 587 for starttls, 465 for ssl, 25)"
+    )
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls",
+        description="starttls (upgrade the connection), ssl (TLS from the start) or none "
+        "(a relay on this machine only; no login is sent without TLS)",
+    )
+    sender: str = Field(description="From: address, e.g. Monitor <monitor@example.org>")
+    recipients: tuple[str, ...] = Field(min_length=1, description="To: addresses")
+    username_env: str = Field(
+        "MONITOR_SMTP_USER", description="environment variable holding the SMTP user name"
+    )
+    password_env: str = Field(
+        "MONITOR_SMTP_PASSWORD", description="environment variable holding the SMTP password"
+    )
+    ca_file: str | None = Field(
+        None, description="PEM file of certificates to trust besides the system's"
+    )
+    timeout_seconds: float = Field(30.0, gt=0, description="connect / reply timeout")
+
+    @field_validator("sender", "recipients")
+    @classmethod
+    def _addresses(cls, v: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        from email.utils import parseaddr
+
+        for address in (v,) if isinstance(v, str) else v:
+            _, bare = parseaddr(address)
+            local, _, domain = bare.rpartition("@")
+            if not local or "." not in domain or any(ch in address for ch in "\r\n"):
+                raise ValueError(f"{address!r} is not an e-mail address")
+        return v
+
+    @property
+    def port(self) -> int:
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"starttls": 587, "ssl": 465}.get(self.security, 25)
+
+
 class DigestSchedule(_Model):
     """When the daemon writes the weekly digest."""
 
@@ -216,6 +261,10 @@ class DigestSchedule(_Model):
         None,
         description="URL where the digests directory is served, for the links of the Atom "
         "feed digests.atom (default: the directory's file:// URL)",
+    )
+
+    email: EmailSettings | None = Field(
+        None, description="e-mail each week's digest (see EmailSettings); unset: no e-mail"
     )
 
     @field_validator("public_url")

@@ -170,11 +170,24 @@ class Daemon:
                 self.pipeline.write_digest, week, self.settings.digest_dir
             )
             log.info("digest %s written: %s", week, paths["html"])
+            await self._mail_digest(week, paths)
         except Exception:
             log.exception("digest %s could not be written", week)
         finally:
             if task is not None:
                 self._running.discard(task)
+
+    async def _mail_digest(self, week: str, paths: dict[str, Path]) -> None:
+        """E-mail the digest once per week (the store remembers what went out)."""
+        try:
+            mailed = await asyncio.to_thread(self.pipeline.mail_digest, week, paths)
+            log.info("digest %s e-mail: %s", week, mailed)
+        except Exception:
+            log.exception(
+                "digest %s could not be e-mailed (`monitor digest --week %s --email` retries)",
+                week,
+                week,
+            )
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -523,6 +524,41 @@ class Pipeline:
         feed = report.render_atom(entries, feed_url=feed_url, now=self.clock())
         report.atomic_write(path, feed)
         return path
+
+    def mail_digest(self, week: str, paths: dict[str, Path]) -> str:
+        """E-mail the written digest of ``week`` to the configured recipients, once: the
+        store records the delivery, so a restarted daemon or a second reporter does not
+        send it again. Returns what happened ("sent", "already sent", "being sent
+        elsewhere", "not configured"); a failed send raises ``ReportError`` and leaves the
+        week unsent, for the next attempt."""
+        settings = self.config.digest.email
+        if settings is None:
+            return "not configured"
+        if not self.store.claim_delivery(week, "email"):
+            sent = self.store.delivered_at(week, "email")
+            return "already sent" if sent is not None else "being sent elsewhere"
+        try:
+            totals = json.loads(paths["json"].read_text(encoding="utf-8"))["totals"]
+            message = report.compose_email(
+                week=week,
+                articles=int(totals["articles"]),
+                html=paths["html"].read_text(encoding="utf-8"),
+                markdown=paths["md"].read_text(encoding="utf-8"),
+                settings=settings,
+                now=self.clock(),
+            )
+            report.send_email(message, settings, os.environ)
+        except BaseException:
+            self.store.release_delivery(week, "email")
+            raise
+        self.store.delivered(
+            week,
+            "email",
+            message_id=str(message["Message-ID"]),
+            recipients=", ".join(settings.recipients),
+        )
+        log.info("digest %s e-mailed to %s", week, ", ".join(settings.recipients))
+        return "sent"
 
     def weeks_with_articles(self) -> list[str]:
         """ISO weeks that hold at least one stored article, oldest first."""

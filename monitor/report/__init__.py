@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from .atom import FeedEntry, feed_entries, render_atom
 from .build import build_digest
+from .delivery import compose as compose_email
+from .delivery import send as send_email
 from .export import csv_header, csv_text
 from .export import csv_row as export_csv_row
 from .export import json_line as export_json_line
@@ -32,6 +34,8 @@ __all__ = [
     "earlier_weeks",
     "feed_entries",
     "build_digest",
+    "compose_email",
+    "send_email",
     "csv_header",
     "csv_text",
     "export_csv_row",

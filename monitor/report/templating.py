@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 
 from . import charts, formatting
 from .model import Call, PieceRef, StanceCounts
@@ -116,8 +116,11 @@ _SHARED_GLOBALS = {"STANCE_SYMBOL": formatting.STANCE_SYMBOL}
 
 
 def _environment(**options: Any) -> Environment:
+    # Compiling the two templates costs more than rendering a week; Jinja's per-user cache
+    # directory (mode 0700, keyed by the template's checksum) keeps that to the first run.
     env = Environment(
         loader=PackageLoader("monitor.report", "templates"),
+        bytecode_cache=FileSystemBytecodeCache(),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

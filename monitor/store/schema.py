@@ -229,3 +229,17 @@ story_members = Table(
     Column("shingles", Integer, nullable=False),
     Column("assigned_at", UTCDateTime, nullable=False),
 )
+
+# One row per week and channel once a digest delivery was claimed: "sending" while the
+# message is being handed over, "sent" after (see ``deliveries``).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("week", String(10), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("message_id", Text),
+    Column("recipients", Text),
+)

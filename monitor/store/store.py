@@ -43,6 +43,7 @@ from monitor.store import (
     corpus,
     corrections,
     crawl_state,
+    deliveries,
     history,
     results,
     search,
@@ -413,6 +414,30 @@ class Store:
         spans = [(w, codec.utc(s, "start"), codec.utc(e, "end")) for w, s, e in weeks]
         with self._read("read the troop figures history") as conn:
             return history.troop_claims(conn, spans)
+
+    # ── digest deliveries ──────────────────────────────────────────────────────────
+
+    def claim_delivery(self, week: str, channel: str) -> bool:
+        """Whether the caller may send ``week``'s digest on ``channel`` now: no one has
+        sent it and no one else is sending it. The claim must end in ``delivered`` or
+        ``release_delivery``."""
+        at = codec.utc(self._clock(), "clock()")
+        with self._write(f"claim the {channel} delivery of {week}") as conn:
+            return deliveries.claim(conn, week, channel, at)
+
+    def delivered(self, week: str, channel: str, *, message_id: str, recipients: str) -> None:
+        at = codec.utc(self._clock(), "clock()")
+        with self._write(f"record the {channel} delivery of {week}") as conn:
+            deliveries.mark_sent(conn, week, channel, at, message_id, recipients)
+
+    def release_delivery(self, week: str, channel: str) -> None:
+        """Give up a claim whose send failed, so a later attempt may send."""
+        with self._write(f"release the {channel} delivery of {week}") as conn:
+            deliveries.release(conn, week, channel)
+
+    def delivered_at(self, week: str, channel: str) -> datetime | None:
+        with self._read(f"read the {channel} delivery of {week}") as conn:
+            return deliveries.sent_at(conn, week, channel)
 
     # ── analyst corrections ─────────────────────────────────────────────────────────
 

@@ -7,6 +7,7 @@ garbage) to check that a broken site costs one counted skip and nothing more.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from monitor.daemon import Daemon
+from monitor.demo import DemoOutcome, run_demo
 from monitor.pipeline import CrawlResult
 from monitor.runtime import Settings
 
@@ -142,3 +144,24 @@ def stop_after_every_source(daemon: Daemon, sources: int) -> list[CrawlResult]:
 
     daemon.on_crawl = on_crawl
     return seen
+
+
+# ── the offline demo, run once for every test that reads its digests ───────────────
+
+DEMO_ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
+
+
+def demo_settings(root: Path) -> Settings:
+    return Settings(
+        storage=root,
+        sources_path=REPO / "sources.yaml",
+        positions_path=REPO / "positions.yaml",
+    )
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoOutcome, Path]:
+    """`monitor demo` into a fresh data root: (outcome, the demo's data directory)."""
+    root = tmp_path_factory.mktemp("demo")
+    outcome = asyncio.run(run_demo(demo_settings(root), [DEMO_ARCHIVE], root / "demo"))
+    return outcome, root / "demo"

@@ -15,34 +15,23 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
-import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.demo import DemoOutcome, run_demo
+from monitor.demo import DemoOutcome
 from monitor.models import CAMP_NAMES
-from monitor.runtime import Settings, open_pipeline
+from monitor.runtime import open_pipeline
 from monitor.store import open_store
 from monitor.urls import canonical_url
 
+from .conftest import DEMO_ARCHIVE, demo_settings
+
 REPO = Path(__file__).resolve().parents[2]
-ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
+ARCHIVE = DEMO_ARCHIVE
 MANIFEST = json.loads((ARCHIVE.parent / "manifest.json").read_text(encoding="utf-8"))
 
 
-def settings(root: Path) -> Settings:
-    return Settings(
-        storage=root,
-        sources_path=REPO / "sources.yaml",
-        positions_path=REPO / "positions.yaml",
-    )
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoOutcome, Path]:
-    root = tmp_path_factory.mktemp("demo")
-    outcome = asyncio.run(run_demo(settings(root), [ARCHIVE], root / "demo"))
-    return outcome, root / "demo"
+settings = demo_settings  # the shipped sources.yaml and positions.yaml, data under root
 
 
 def stored_urls(root: Path) -> list[str]:

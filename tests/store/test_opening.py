@@ -18,7 +18,7 @@ from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0004_stories"
+HEAD = "0005_deliveries"
 MIGRATIONS = [
     "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
     "stances, framings, crawl runs",
@@ -28,6 +28,8 @@ MIGRATIONS = [
     "for Datasette and sqlite-utils, CJK search, article_stances view",
     "Running upgrade 0003_store_for_analysts -> 0004_stories, stories: wire copy and its "
     "re-runs grouped",
+    "Running upgrade 0004_stories -> 0005_deliveries, digest deliveries: each "
+    "week's e-mail is sent once",
 ]
 
 
