@@ -659,7 +659,10 @@ def digest(ctx: click.Context, week: str | None, out: str | None, email: bool) -
     from monitor.report import week_bounds, week_of
 
     week = week or week_of(utc_now() - timedelta(days=7))
-    week_bounds(week)  # a malformed week fails before anything is opened
+    try:  # a malformed week fails before anything is opened
+        week_bounds(week)
+    except MonitorError as exc:
+        raise click.BadParameter(exc.message, param_hint="'--week'") from None
     settings = _settings(ctx)
     directory = Path(out) if out else settings.digest_dir
     paths, mailed = asyncio.run(_write_digest(settings, week, directory, email=email))
@@ -1052,33 +1055,77 @@ def _export_labels(settings: Settings, target: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a table; json: one object with a row per source (the same fields).",
+)
 @click.pass_context
 @_fail_cleanly
-def status(ctx: click.Context) -> None:
-    """Show each source's last crawl: when, whether it worked, the last error."""
-    from rich.table import Table
-
+def status(ctx: click.Context, fmt: str) -> None:
+    """Show each source's crawl health: state, last visit, last good visit, pieces stored
+    on the last visit, failures by reason over the recent visits (page:… and endpoint:…),
+    consecutive failing visits and the last error. A source whose every discovery
+    endpoint failed on its last visit is flagged ALL ENDPOINTS FAILING (state "blind"); a
+    configured source never visited shows as "never"."""
+    from monitor import status as health
     from monitor.store import open_store
+    from monitor.visits import RECENT_VISITS
 
     settings = _settings(ctx)
+    configured = _configured_sources(settings)
     store = open_store(settings.database_url())
     try:
-        rows = store.crawl_status()
+        rows = health.rows(store.crawl_status(), configured)
         total = store.count_articles()
     finally:
         store.close()
-    table = Table(title=f"{total} articles stored in {settings.database_url()}")
-    for col in ("source", "last run", "last ok", "stored", "last error"):
-        table.add_column(col, overflow="fold", no_wrap=col == "source")
+    where = _shown_url(settings.database_url())
+    if fmt == "json":
+        report = {
+            "database": where,
+            "articles": total,
+            "recent_visits": RECENT_VISITS,
+            "sources": [row.to_json() for row in rows],
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{total} articles stored in {where}")
+    for header, _ in health.COLUMNS:
+        table.add_column(header, overflow="fold", no_wrap=header == "source")
     for row in rows:
-        table.add_row(
-            row.source_id,
-            f"{row.last_run:%Y-%m-%d %H:%M}" if row.last_run else "never",
-            f"{row.last_ok:%Y-%m-%d %H:%M}" if row.last_ok else "never",
-            str(row.counts.get("stored", 0)),
-            row.last_error or "",
-        )
-    _console(err=False).print(table)
+        style = "red" if row.state in ("blind", "failing") else None
+        table.add_row(*(cell(row) for _, cell in health.COLUMNS), style=style)
+    console = _console(err=False)
+    console.print(table)
+    states = Counter(row.state for row in rows)
+    console.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
+
+
+def _configured_sources(settings: Settings) -> dict[str, bool]:
+    """Source id → enabled, from sources.yaml when it can be read (status still works on
+    a store whose config file is elsewhere or broken: it then shows what the store knows)."""
+    from monitor.config import load_sources
+
+    if not settings.sources_path.exists():
+        return {}
+    try:
+        config = load_sources(settings.sources_path)
+    except ConfigError as exc:
+        click.echo(f"Warning: {exc.message} (showing the sources the store knows)", err=True)
+        return {}
+    return {s.id: s.enabled for s in config.sources}
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @main.command()

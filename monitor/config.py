@@ -7,6 +7,7 @@ The same loader serves `positions.yaml`, whose model the differ owns.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,6 +125,11 @@ class Source(_Model):
         False,
         description="true for search services (GDELT, Google News): each link is credited "
         "to the outlet whose domain it is on, else to this entry (camp 'other')",
+    )
+    read_mislabelled_html: bool = Field(
+        False,
+        description="true: an article page served under a non-HTML Content-Type (text/plain, "
+        "application/pdf…) is read when its bytes are clearly an HTML document",
     )
     allow_private_addresses: bool = Field(
         False,
@@ -392,9 +398,10 @@ def parse_yaml_model(
     try:
         root, data = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        line = _yaml_error_line(exc, text)
         problem = exc.problem or exc.context or "malformed YAML"
+        if exc.context and exc.problem and line == _mark_line(exc.context_mark):
+            problem = f"{exc.context} that starts here, {exc.problem}"  # never closed
         raise ConfigError(
             f"is not valid YAML: {problem}. Check indentation, colons and quotes near this line.",
             path=path,
@@ -413,8 +420,21 @@ def parse_yaml_model(
         raise _explain(exc, root, data, path) from None
 
 
+def _yaml_error_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
+    """The line to look at: where the construct began when the parser only noticed the
+    problem at the end of the file (an unterminated quote or bracket runs on to the end)."""
+    problem, context = exc.problem_mark, exc.context_mark
+    at_end = problem is not None and problem.index >= len(text.rstrip())
+    mark = context if context is not None and (problem is None or at_end) else problem
+    return _mark_line(mark)
+
+
+def _mark_line(mark: yaml.Mark | None) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
 def _explain(exc: ValidationError, root: yaml.Node | None, data: Any, path: str) -> ConfigError:
-    errors = exc.errors(include_url=False)
+    errors = _relevant(exc.errors(include_url=False))
     first = errors[0]
     loc = tuple(first["loc"])
     line = _line_of(root, loc)
@@ -424,10 +444,45 @@ def _explain(exc: ValidationError, root: yaml.Node | None, data: Any, path: str)
     if owner:
         message = f"(in {owner}) {message}"
     if len(errors) > 1:
-        others = "; ".join(f"'{_dotted(tuple(e['loc']))}' {_message(e)}" for e in errors[1:4])
+        others = "; ".join(
+            f"'{_dotted(tuple(e['loc']))}' {_message(e).rstrip('.')}" for e in errors[1:4]
+        )
         more = f" and {len(errors) - 4} more" if len(errors) > 4 else ""
         message += f" Also: {others}{more}."
     return ConfigError(message, path=path, line=line, field=field or None)
+
+
+def _relevant(errors: list[Any]) -> list[Any]:
+    """The errors worth reading, the cause first.
+
+    A misspelt key (``langauge``) makes pydantic report both the unknown key and the
+    "missing" key it was meant to be, and a broken list entry can add an error on the
+    list itself; only the unknown key is the mistake. So an unknown key comes first, with
+    the setting it probably meant; the "missing" error of that setting is dropped, and so
+    is an error on a container that holds another error.
+    """
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    meant: set[tuple[Any, ...]] = set()
+    for err in unknown:
+        loc = tuple(err["loc"])
+        missing = [
+            str(e["loc"][-1])
+            for e in errors
+            if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]
+        ]
+        close = difflib.get_close_matches(str(loc[-1]), missing, n=1, cutoff=0.6)
+        if close:
+            err["meant"] = close[0]
+            meant.add((*loc[:-1], close[0]))
+    locs = [tuple(e["loc"]) for e in errors]
+    kept = [
+        e
+        for e in errors
+        if tuple(e["loc"]) not in meant
+        and not any(len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"]) for o in locs)
+    ]
+    kept.sort(key=lambda e: e["type"] != "extra_forbidden")
+    return kept or errors
 
 
 def _message(err: Any) -> str:
@@ -438,6 +493,8 @@ def _message(err: Any) -> str:
     if kind == "missing":
         return "is required but missing."
     if kind == "extra_forbidden":
+        if err.get("meant"):
+            return f"is not a known setting; did you mean '{err['meant']}'?"
         return "is not a known setting (check its spelling and indentation)."
     got = err.get("input")
     if kind not in ("missing",) and not isinstance(got, dict | list) and got is not None:

@@ -58,7 +58,8 @@ class ConfigError(MonitorError):
 
 class FetchError(MonitorError):
     """An HTTP exchange failed. ``reason`` is one of: timeout, connect, status, too_large,
-    redirects, robots, not_archived, protocol, decode, internal_address."""
+    redirects, robots, robots_unavailable, not_archived, protocol, decode, truncated,
+    internal_address, content_type."""
 
     reason = "fetch"
 

@@ -292,14 +292,23 @@ class PositionInfo:
 
 @dataclass(frozen=True)
 class CrawlStatus:
-    """The last crawl of one source, as shown to the analyst."""
+    """One source's crawl health: its last visit, and what its recent visits add up to
+    (the count keys are read by :mod:`monitor.visits`)."""
 
     source_id: str
     last_run: datetime | None
     last_ok: datetime | None
-    last_error: str | None
-    # "stored", "skipped:<reason>", "failed:<reason>"…
+    last_error: str | None  # the last visit's error, also when the visit worked otherwise
+    # "stored", "skipped:<reason>", "failed:<reason>"… of the last visit
     counts: Mapping[str, int] = field(default_factory=dict)
+    visits: int = 0  # recent visits the two fields below cover
+    failures: Mapping[str, int] = field(default_factory=dict)  # "page:timeout" → n
+    failing_visits: int = 0  # consecutive failing visits, up to the last one
+    endpoints_failing: bool = False  # every discovery endpoint failed on the last visit
+    # the newest error among the recent visits, and when that visit started: a fault of
+    # the night stays readable after a quiet morning visit
+    recent_error: str | None = None
+    recent_error_at: datetime | None = None
 
 
 @dataclass(frozen=True)

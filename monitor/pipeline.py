@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import discover, extract, relevance, report, stories
+from monitor import discover, extract, relevance, report, stories, visits
 from monitor.config import Selectors, Source, SourcesFile, Topic
 from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, failure_reason
-from monitor.fetch import Fetcher
+from monitor.fetch import Fetcher, check_page
 from monitor.models import (
     DigestInput,
     ExtractedArticle,
@@ -255,6 +255,7 @@ class Pipeline:
         try:
             if owner.full_text and not _is_search_redirect(link.url):
                 response, capture_id = await self._fetch(link.url, owner.id)
+                check_page(response, read_mislabelled_html=owner.read_mislabelled_html)
                 page = PageInput(
                     body=response.body,
                     url=response.final_url,
@@ -267,9 +268,11 @@ class Pipeline:
                 capture_id = None
                 article, verdict = judge(article_from_link(link, owner.language), link, topic)
         except MonitorError as exc:
-            result.counts[f"failed:{exc.reason}"] += 1
+            key, outcome = visits.page_outcome(exc.reason)
+            result.counts[key] += 1
+            if key.startswith(visits.PAGE_FAILED):  # the status row shows page faults too
+                result.errors.append(exc.message)
             log.info("%s: %s", owner.id, exc.message)
-            outcome = "no_text" if exc.reason in ("no_text", "not_html", "empty") else "failed"
             await self.work.store(
                 self.store.mark_link, link.url, owner.id, outcome, exc.message, at=at
             )

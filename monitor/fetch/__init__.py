@@ -1,6 +1,7 @@
 """The fetch stage: the only code that talks HTTP.
 
     client.py      Fetcher — GET with redirects, robots.txt, retries, politeness, WARC
+    content.py     is a response an article page at all (declared type, sniffed HTML)
     network.py     the one place that connects: resolve, refuse internal addresses, connect
     addresses.py   which addresses are internal, and which origins a source trusted (pure)
     politeness.py  one slot per host: concurrency, spacing, jitter, back-off
@@ -20,6 +21,7 @@ Offline (replay): ``Fetcher(config.defaults, transport=ReplayTransport([root / "
 
 from monitor.fetch.addresses import AddressPolicy, internal_kind, origin_of
 from monitor.fetch.client import Fetcher
+from monitor.fetch.content import check_page
 from monitor.fetch.replay import ArchivedResponse, ReplayTransport, iter_archive, read_response
 from monitor.fetch.warc import WarcRecorder, now_utc
 
@@ -28,6 +30,7 @@ __all__ = [
     "ArchivedResponse",
     "Fetcher",
     "ReplayTransport",
+    "check_page",
     "WarcRecorder",
     "internal_kind",
     "iter_archive",

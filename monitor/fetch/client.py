@@ -258,7 +258,9 @@ class Fetcher:
         if policy.kind == "unavailable":
             self.stats["robots:unavailable"] += 1
             raise FetchError(
-                url, f"{policy.detail}; not crawling this host for now", reason="robots"
+                url,
+                f"{policy.detail}; not crawling this host for now",
+                reason=policy.cause,
             )
         if not policy.allows(url, self._agent):
             self.stats["robots:disallowed"] += 1
@@ -281,7 +283,9 @@ class Fetcher:
             return allow_all(f"robots.txt redirects to a refused address ({exc.kind})")
         except FetchError as exc:
             self.stats[f"robots:error:{exc.reason}"] += 1
-            if exc.reason in ("timeout", "connect", "protocol"):
+            if exc.reason in ("timeout", "connect"):  # the host itself is unreachable
+                return unavailable(f"robots.txt could not be fetched ({exc.reason})", exc.reason)
+            if exc.reason in ("protocol", "truncated"):
                 return unavailable(f"robots.txt could not be fetched ({exc.reason})")
             # too large, undecodable, endless redirects: Google reads these as "no rules"
             log.warning("%s: %s; treating it as allowing all", robots_url, exc.message)

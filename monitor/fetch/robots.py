@@ -49,6 +49,9 @@ class RobotsPolicy:
     kind: PolicyKind
     detail: str = ""
     parser: Protego | None = field(default=None, compare=False, repr=False)
+    #: unavailable: the failure reason the host's pages get meanwhile ("connect" when the
+    #: host is unreachable, "robots_unavailable" when it answers robots.txt with 5xx)
+    cause: str = "robots_unavailable"
 
     def allows(self, url: str, agent: str) -> bool:
         if self.kind == "allow_all":
@@ -78,8 +81,8 @@ def allow_all(detail: str) -> RobotsPolicy:
     return RobotsPolicy("allow_all", detail)
 
 
-def unavailable(detail: str) -> RobotsPolicy:
-    return RobotsPolicy("unavailable", detail)
+def unavailable(detail: str, cause: str = "robots_unavailable") -> RobotsPolicy:
+    return RobotsPolicy("unavailable", detail, cause=cause)
 
 
 def parse_robots(body: bytes) -> RobotsPolicy:

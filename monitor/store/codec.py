@@ -10,10 +10,11 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from monitor import visits
 from monitor.errors import StoreError
 from monitor.models import (
     CAMPS,
@@ -206,15 +207,26 @@ def corrected(differ: StoredStance | None, correction: Correction) -> StoredStan
 
 
 def crawl_status_from_rows(
-    source_id: str, last: Any | None, last_ok: datetime | None
+    source_id: str, recent: Sequence[Any], last_ok: datetime | None
 ) -> CrawlStatus:
-    """One source's status: its latest run (``last``) and the end of its latest good run."""
-    if last is None:
+    """One source's status: its recent runs, newest first, and the end of its latest good
+    run. The last run's error shows even when the run worked otherwise (one endpoint of
+    two failed, pages failed): a fault the operator cannot see is not fixed."""
+    if not recent:
         return CrawlStatus(source_id=source_id, last_run=None, last_ok=last_ok, last_error=None)
+    last = recent[0]
+    counts = [{str(k): int(v) for k, v in dict(r.counts or {}).items()} for r in recent]
+    errored = next((r for r in recent if r.error or not r.ok), None)
     return CrawlStatus(
         source_id=source_id,
         last_run=last.started,
         last_ok=last_ok,
-        last_error=None if last.ok else (last.error or "failed"),
-        counts={str(k): int(v) for k, v in dict(last.counts or {}).items()},
+        last_error=last.error or (None if last.ok else "failed"),
+        counts=counts[0],
+        visits=len(recent),
+        failures=dict(visits.recent_failures(counts)),
+        failing_visits=visits.failing_streak(counts),
+        endpoints_failing=visits.all_endpoints_failed(counts[0]),
+        recent_error=(errored.error or "failed") if errored is not None else None,
+        recent_error_at=errored.started if errored is not None else None,
     )

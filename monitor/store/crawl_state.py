@@ -12,12 +12,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from monitor import visits
 from monitor.models import CrawlStatus, SourceInfo
 from monitor.store import codec
 from monitor.store.engine import insert_for
 from monitor.store.schema import articles, captures, crawl_runs, links, sources
 
-LINK_OUTCOMES = frozenset({"stored", "irrelevant", "failed", "no_text"})
+#: "refused": robots.txt, the SSRF guard or the content type said no; asking again
+#: would get the same answer, so the link is settled like a stored one
+LINK_OUTCOMES = frozenset({"stored", "irrelevant", "failed", "no_text", "refused"})
 MAX_FAILED_ATTEMPTS = 3  # a link that failed this often is not fetched again
 CAPTURE_KEY = ("url", "sha256", "warc_path", "warc_offset")
 
@@ -94,27 +97,28 @@ def record_crawl(conn: Connection, values: Mapping[str, Any]) -> None:
     conn.execute(crawl_runs.insert().values(dict(values)))
 
 
-def crawl_status(conn: Connection) -> list[CrawlStatus]:
-    """One row per source (known, or seen in a run), by id.
+def crawl_status(conn: Connection, recent: int = visits.RECENT_VISITS) -> list[CrawlStatus]:
+    """One row per source (known, or seen in a run), by id, from its ``recent`` runs.
 
-    Two index seeks per source — its newest run, its newest good run's end — rather than
-    a window over every run: a year of runs every two hours costs the same as a day's.
-    The distinct sources of ``crawl_runs`` come from the leading column of its index."""
+    Two index seeks per source — its newest ``recent`` runs, its newest good run's end —
+    rather than a window over every run: a year of runs every two hours costs the same as
+    a day's. The distinct sources of ``crawl_runs`` come from the leading column of its
+    index."""
     known = set(conn.execute(select(sources.c.id)).scalars())
     known |= set(conn.execute(select(crawl_runs.c.source_id).distinct()).scalars())
     rows = []
     for sid in sorted(known):
-        last = conn.execute(
+        runs = conn.execute(
             select(crawl_runs)
             .where(crawl_runs.c.source_id == sid)
             .order_by(crawl_runs.c.started.desc(), crawl_runs.c.id.desc())
-            .limit(1)
-        ).first()
+            .limit(recent)
+        ).all()
         last_ok = conn.execute(
             select(crawl_runs.c.finished)
             .where(crawl_runs.c.source_id == sid, crawl_runs.c.ok.is_(True))
             .order_by(crawl_runs.c.finished.desc())
             .limit(1)
         ).scalar_one_or_none()
-        rows.append(codec.crawl_status_from_rows(sid, last, last_ok))
+        rows.append(codec.crawl_status_from_rows(sid, runs, last_ok))
     return rows

@@ -569,7 +569,8 @@ class Store:
     def crawl_status(self) -> list[CrawlStatus]:
         """Per source (known, or seen in a run), by id: when its last crawl started
         (``last_run``), when a crawl last finished well (``last_ok``), the last crawl's
-        error (None once one succeeds) and the last crawl's counts."""
+        error and counts, and what the recent crawls add up to (failures by reason, the
+        failing streak, whether every endpoint failed)."""
         with self._read("read crawl status") as conn:
             return crawl_state.crawl_status(conn)
 

@@ -171,3 +171,25 @@ def test_a_url_is_credited_to_the_outlet_whose_site_it_is_on() -> None:
     assert owner("https://m.guancha.cn/internation/2024_10_28_1.shtml") == "guancha"
     assert owner("https://www.thehindu.com/news/international/x.ece") is None
     assert owner("https://api.gdeltproject.org/api/v2/doc/doc") is None  # services own nothing
+
+
+def test_an_unterminated_quote_names_the_line_where_it_opens(tmp_path: Path) -> None:
+    """The parser only notices at the end of the file; the mistake is where the quote opens."""
+    err = error_for(tmp_path, GOOD.replace("    name: Yonhap\n", '    name: "Yonhap\n'))
+    assert err.line == 14
+    assert "quoted scalar that starts here" in err.message
+
+
+def test_a_misspelt_key_is_the_one_error_shown_with_what_it_meant(tmp_path: Path) -> None:
+    head, tail = GOOD.rsplit("    language: en\n", 1)
+    err = error_for(tmp_path, head + "    langauge: en\n" + tail)
+    assert err.field == "sources[1].langauge"
+    assert err.line == 16
+    assert "did you mean 'language'" in err.message
+    assert "required" not in err.message and "Also" not in err.message
+
+
+def test_a_misspelt_section_is_not_reported_as_a_missing_one(tmp_path: Path) -> None:
+    err = error_for(tmp_path, GOOD.replace("sources:\n", "source:\n"))
+    assert err.field == "source" and "did you mean 'sources'" in err.message
+    assert "missing" not in err.message

@@ -88,7 +88,7 @@ async def test_a_failing_robots_txt_keeps_us_away_for_an_hour_then_is_asked_agai
     for _ in range(2):
         with pytest.raises(FetchError) as caught:
             await fetcher.get(server.url("/news/1"))
-        assert caught.value.reason == "robots"
+        assert caught.value.reason == "robots_unavailable"  # not a rule: retried later
     assert server.hits["/robots.txt"] == 1 and server.hits["/news/1"] == 0
     assert fetcher.stats["robots:unavailable"] == 2
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
@@ -93,10 +94,12 @@ def test_a_malformed_positions_file_is_one_paragraph_and_exit_2(tmp_path: Path) 
     assert str(bad) in proc.stderr and "line" in proc.stderr
 
 
-def test_a_malformed_week_is_refused_clearly(tmp_path: Path) -> None:
-    code, out = invoke("--storage", str(tmp_path), "digest", "--week", "2024-44")
-    assert code != 0
-    assert "2024-44" in out and "Traceback" not in out
+@pytest.mark.parametrize("week", ["2024-44", "2024-W99", "2023-W53"])
+def test_a_malformed_or_impossible_week_is_an_input_error(tmp_path: Path, week: str) -> None:
+    code, out = invoke("--storage", str(tmp_path), "digest", "--week", week)
+    assert code == 2  # like every other input error
+    assert week in out and "--week" in out and "Traceback" not in out
+    assert not (tmp_path / "monitor.db").exists()  # refused before anything was opened
 
 
 def test_diff_needs_exactly_one_input() -> None:
@@ -111,3 +114,11 @@ def test_sources_lists_every_outlet() -> None:
     for source_id in ("riac_en", "guancha", "yonhap_en", "kyiv_independent", "gdelt"):
         assert source_id in out
     assert "positions OK" in out
+
+
+def test_extracting_a_binary_file_is_an_input_error(tmp_path: Path) -> None:
+    blob = tmp_path / "photo.html"
+    blob.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    code, out = invoke("extract", str(blob), "--format", "json")
+    assert code == 2
+    assert "binary" in out and "Traceback" not in out
