@@ -102,6 +102,7 @@ def robots(host: Host) -> dict[str, Any]:
     host.routes["/robots.txt"] = reply(
         "User-agent: *\nDisallow: /bad\nCrawl-delay: 1\n", content_type="text/plain"
     )
+    host.routes["/bad"] = reply(article("robots-private"))  # a page the rules keep us from
     return {}
 
 
@@ -227,6 +228,8 @@ FAULTS = [
     Fault("dead_endpoint", "endpoint:connect", dead),
 ]
 ADMIN = Host("127.0.0.2")
+#: sources whose feed has no ETag, so the second visit sees the same links again
+RELISTED = ("robots", "server_error", "ssrf_link", "pdf")
 SECRET = "ASIA-not-for-the-digest"
 
 
@@ -270,6 +273,7 @@ class Outcome:
     hosts: dict[str, Host]
     status: dict[str, dict[str, Any]]  # source id → its `monitor status --format json` row
     stored: dict[str, set[str]]  # source id → paths of its stored articles
+    settled: set[str]  # URLs of bad pages the store will not fetch again
     visits: list[str]  # the CLI's output of each visit
 
 
@@ -293,7 +297,12 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
             if "/bad" in host.routes:  # faults of endpoints have no bad page
                 items.append((article_title(fault, "bad"), host.url("/bad")))
             items += extras[fault.kind].get("items", [])
-            host.routes["/feed.xml"] = with_etag(rss(host.base, items), "application/rss+xml")
+            feed = rss(host.base, items)
+            host.routes["/feed.xml"] = (
+                reply(feed, content_type="application/rss+xml")  # lists its links again
+                if fault.kind in RELISTED
+                else with_etag(feed, "application/rss+xml")  # answers the second visit 304
+            )
         sources = root / "sources.yaml"
         sources.write_text(sources_yaml(hosts, extras), encoding="utf-8")
         cli = [
@@ -314,9 +323,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
             stored: dict[str, set[str]] = {f.kind: set() for f in FAULTS}
             for piece in store.iter_articles():
                 stored[piece.source_id].add("/" + piece.url.split("/", 3)[3])
+            bad_urls = [h.url("/bad") for h in hosts.values()] + [ADMIN.url("/admin")]
+            settled = set(store.seen_links(bad_urls))
         finally:
             store.close()
-        yield Outcome(hosts, status, stored, visits)
+        yield Outcome(hosts, status, stored, settled, visits)
     finally:
         RELEASE.set()
         for host in [*hosts.values(), ADMIN]:
@@ -366,8 +377,11 @@ def test_an_endpoint_error_shows_even_when_another_endpoint_worked(crawled: Outc
 
 def test_robots_refused_links_are_settled_and_never_requested(crawled: Outcome) -> None:
     host = crawled.hosts["robots"]
+    assert host.hits["/feed.xml"] == 2  # the second visit saw the link listed again…
+    assert host.url("/bad") in crawled.settled  # …and left it alone
     assert host.hits["/bad"] == 0
     assert crawled.status["robots"]["failing_visits"] == 0
+    assert crawled.status["robots"]["failures"] == {}  # our rule, not the site's fault
     requests = [t for path, t in host.times if path != "/robots.txt"]
     gaps = [b - a for a, b in zip(requests, requests[1:], strict=False)]
     assert gaps and min(gaps) >= 0.9  # Crawl-delay: 1 is honoured
@@ -377,9 +391,17 @@ def test_a_stray_byte_costs_one_character_not_the_article(crawled: Outcome) -> N
     assert "/bad" in crawled.stored["stray_byte"]
 
 
-def test_the_second_visit_asks_conditionally_and_refetches_no_settled_link(
-    crawled: Outcome,
-) -> None:
-    for kind in ("server_error", "robots", "pdf", "ssrf_link"):
-        assert crawled.hosts[kind].hits["/feed.xml"] == 2
-        assert crawled.hosts[kind].hits["/good"] == 1
+def test_refusals_are_settled_and_transient_failures_tried_again(crawled: Outcome) -> None:
+    hosts = crawled.hosts
+    for kind in RELISTED:
+        assert hosts[kind].hits["/feed.xml"] == 2
+        assert hosts[kind].hits["/good"] == 1  # stored: never fetched again
+    assert hosts["pdf"].hits["/bad"] == 1 and hosts["pdf"].url("/bad") in crawled.settled
+    assert ADMIN.url("/admin") in crawled.settled
+    assert hosts["server_error"].hits["/bad"] == 4  # two tries on each of the two visits
+    assert hosts["server_error"].url("/bad") not in crawled.settled
+
+
+def test_the_second_visit_asks_conditionally(crawled: Outcome) -> None:
+    assert crawled.hosts["timeout"].hits["/feed.xml"] == 2
+    assert crawled.hosts["timeout"].hits["/bad"] == 2  # the 304 listed nothing new
