@@ -21,7 +21,7 @@ PAGE_FAILED = "failed:"
 
 
 #: page failures that settle the link: asking again would get the same answer
-REFUSALS = frozenset({"robots", "internal_address", "content_type"})
+REFUSALS = frozenset({"robots", "internal_address", "content_type", "too_large", "too_complex"})
 #: pages that were read and hold no article
 NO_TEXT = frozenset({"no_text", "not_html", "empty"})
 

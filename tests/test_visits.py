@@ -63,6 +63,8 @@ def test_the_failing_streak_counts_back_from_the_newest_visit() -> None:
         ("robots", "skipped:robots", "refused"),  # our rule, not the site's fault
         ("internal_address", "failed:internal_address", "refused"),
         ("content_type", "failed:content_type", "refused"),
+        ("too_large", "failed:too_large", "refused"),  # the limit will not have moved
+        ("too_complex", "failed:too_complex", "refused"),
         ("no_text", "failed:no_text", "no_text"),
         ("empty", "failed:empty", "no_text"),
         ("timeout", "failed:timeout", "failed"),  # tried again on a later visit

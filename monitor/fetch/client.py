@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
+from typing import Any, TypeVar
 
 import httpx
 
@@ -56,11 +57,14 @@ from monitor.fetch.warc import WarcRecorder, now_utc
 from monitor.models import Response
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: robots.txt redirects followed (RFC 9309 §2.3.1.2 asks for at least five)
 ROBOTS_MAX_REDIRECTS = 5
+#: bodies this large are decoded and archived in a thread, off the event loop
+OFF_LOOP_BYTES = 256 * 1024
 #: one exchange (headers and whole body) may take at most this many read timeouts, so a
 #: server trickling a byte every few seconds cannot hold a slot for ever
 TOTAL_TIMEOUT_FACTOR = 4
@@ -363,12 +367,19 @@ class Fetcher:
             response.status_code in REDIRECT_STATUSES and "location" in response.headers
         ):  # a redirect's body is never read; do not fail on its encoding
             try:
-                body = bodies.decode(response.headers, raw.data, url, limit)
+                body = await _off_loop(
+                    len(raw.data), bodies.decode, response.headers, raw.data, url, limit
+                )
             except FetchError as exc:
                 failure = exc
                 if exc.reason == "truncated":  # complete on the wire, cut inside the stream
                     truncated = "unspecified"
-        warc_path, warc_offset = self._record(request, response, raw.data, ip, truncated)
+        # the record is fsync'ed: a disk under load can take tens of milliseconds, which
+        # the event loop must not wait out (a thread does; the recorder holds a lock)
+        archive = OFF_LOOP_BYTES if self._recorder is not None else len(raw.data)
+        warc_path, warc_offset = await _off_loop(
+            archive, self._record, request, response, raw.data, ip, truncated
+        )
         if failure is not None:
             raise failure
         return _Hop(url, response.status_code, response.headers, body, warc_path, warc_offset)
@@ -401,6 +412,15 @@ class Fetcher:
             str(path) if path is not None else None,
             int(offset) if offset is not None else None,
         )
+
+
+async def _off_loop(size: int, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)``, in a thread when ``size`` bytes make it slow: inflating a body and
+    gzip-compressing and fsyncing its WARC record cost ~50 ms per megabyte, and on the
+    event loop that time would be taken from every other host's requests."""
+    if size < OFF_LOOP_BYTES:
+        return work(*args)
+    return await asyncio.to_thread(work, *args)
 
 
 def _replayed_truncation(url: str, truncated: str, limit: int) -> FetchError:

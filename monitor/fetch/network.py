@@ -75,7 +75,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             if kind is not None:
                 raise InternalAddress(host, port, address, kind)
         last: Exception | None = None
-        for address in addresses:
+        # one address after another, IPv4 first: without happy eyeballs (anyio does them
+        # only for a name) a host with a broken IPv6 route would cost a connect timeout
+        for address in sorted(addresses, key=lambda a: ":" in a):
             try:
                 return await self._inner.connect_tcp(
                     address,
