@@ -154,9 +154,14 @@ def _body(
     if _weighted_length(selected) >= _SELECTOR_TRUSTED:
         return selected, byline
 
-    doc = build(tree.body, skip=chosen.remove, title=title) if tree.body else None
-    generic = extract_body(doc).paragraphs if doc else []
-    byline = byline or (doc.byline if doc else None)
+    generic: list[str] = []
+    root = tree.body
+    if root is not None:
+        found = extract_body(
+            build(root, skip=chosen.remove, title=title, strip_unlikely=True),
+            lambda: build(root, skip=chosen.remove, title=title),
+        )
+        generic, byline = found.paragraphs, byline or found.byline
     if selected and _weighted_length(generic) < 2 * _weighted_length(selected):
         return selected, byline
     if chosen.body and generic:

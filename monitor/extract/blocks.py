@@ -26,13 +26,16 @@ BLOCK_TAGS = frozenset(
 
 _SPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _WORD = re.compile(r"[^\W_]")
 _EXIT = -1
 
 
 def normalize_space(text: str) -> str:
     """One space for any run of white space; invisible characters removed; stripped."""
-    return _SPACE.sub(" ", text.translate(_INVISIBLE)).strip()
+    if _HAS_INVISIBLE.search(text):  # rare: translating every paragraph costs more
+        text = text.translate(_INVISIBLE)
+    return _SPACE.sub(" ", text).strip()
 
 
 class Heading(str):

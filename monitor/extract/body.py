@@ -17,8 +17,10 @@ records so every step is a linear pass in plain Python:
 4. *Clean* (:mod:`.cleaning`): forms, tables, lists, divs, sections and headers inside the
    result are dropped when they look like boilerplate (few commas, many links, more list
    items than paragraphs, images without text…); small share boxes go too.
-5. If less than 500 characters remain, try again without stripping unlikely elements,
-   then without class weights, then without cleaning; a laxer attempt replaces a stricter
+5. If less than 500 characters remain, try again without stripping unlikely elements
+   (the first attempt reads a tree built without them, a third smaller on a typical
+   page; the whole tree is built only now), then without class weights, then without
+   cleaning; a laxer attempt replaces a stricter
    one only when it finds twice as much text (Readability keeps the longest, which
    lets promo boxes back into short news items).
 
@@ -29,6 +31,7 @@ sentence of 25 such characters carries as much as a 50-letter English one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -58,23 +61,40 @@ _N_TOP = 5
 class Body:
     paragraphs: list[str]
     length: int  # weighted characters kept
+    byline: str | None = None  # a byline box found in passing (left out of the text)
 
 
-def extract_body(doc: Doc) -> Body:
-    """The article text of a cleaned page (possibly empty: the caller decides)."""
-    if len(doc.els) <= 1 and not doc.els[0].children:
-        return Body([], 0)
-    normalise_divs(doc)
-    metrics = _Metrics(doc)
-    best = Body([], 0)
-    for strip, weigh, clean in ((True, True, True), (False, True, True), (False, False, True),
-                                (False, False, False)):  # fmt: skip
+_ATTEMPTS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
+
+
+def extract_body(stripped: Doc, whole: Callable[[], Doc]) -> Body:
+    """The article text of a page (possibly empty: the caller decides).
+
+    ``stripped`` is the page without its unlikely elements, all the first attempt reads
+    (and usually the only one); ``whole`` builds the page with them, only when a laxer
+    attempt is needed."""
+    best = Body([], 0, stripped.byline)
+    doc, metrics = stripped, _prepare(stripped)
+    for strip, weigh, clean in _ATTEMPTS:
+        if not strip and doc is stripped:
+            doc = whole()
+            metrics = _prepare(doc)
+        if metrics is None:
+            continue
         result = _Attempt(doc, metrics, strip=strip, weigh=weigh, clean=clean).run()
         if result.length >= CHAR_THRESHOLD:
             return result
         if result.length > best.length * _LATER_ATTEMPT_GAIN:
             best = result
     return best
+
+
+def _prepare(doc: Doc) -> _Metrics | None:
+    """Paragraphs normalised and measured, or None for a page with nothing in it."""
+    if len(doc.els) <= 1 and not doc.els[0].children:
+        return None
+    normalise_divs(doc)
+    return _Metrics(doc)
 
 
 # ── inside a selector's body ─────────────────────────────────────────────────────────
@@ -156,6 +176,8 @@ def _has_cjk(doc: Doc, budget: int = 4000) -> bool:
 
 def _collapsed_length(text: str) -> int:
     """Length of ``text`` once each run of white space counts as one character."""
+    if text.isspace():  # the white space between tags: most text nodes of a page
+        return 1
     words = text.split()
     if not words:
         return 1 if text else 0
@@ -235,7 +257,7 @@ class _Attempt:
         kept = [r for r in roots if r not in removed]
         total = sum(length[r] for r in kept)
         skipped = removed | {i for i, dead in enumerate(self.dead) if dead}
-        return Body(paragraphs(self.doc, kept, skipped), int(total))
+        return Body(paragraphs(self.doc, kept, skipped), int(total), self.doc.byline)
 
     # 2. score
     def _score(self) -> dict[int, float]:

@@ -19,7 +19,14 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from monitor.extract.names import BYLINE, CAPTION, HARD_JUNK, HARD_JUNK_ROLES, is_unlikely
+from monitor.extract.names import (
+    BYLINE,
+    BYLINE_WORDS,
+    CAPTION,
+    HARD_JUNK,
+    HARD_JUNK_ROLES,
+    is_unlikely,
+)
 
 # Never article text: skipped with everything inside them.
 DROP_TAGS = frozenset(
@@ -40,6 +47,10 @@ UNLIKELY_ROLES = frozenset(
     {"menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"}
 )
 _CAPTION_MAX = 300  # characters: a "caption" box longer than this is more than one
+_BYLINE_SELECTOR = ", ".join(
+    ["[rel=author]", "[itemprop*=author]"]
+    + [f"[{attr}*={word} i]" for attr in ("class", "id") for word in BYLINE_WORDS]
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Words; each CJK character is a word of its own (those scripts do not space words).
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3"
@@ -83,12 +94,16 @@ def build(
     *,
     skip: Collection[int] = (),
     title: str | None = None,
+    strip_unlikely: bool = False,
 ) -> Doc:
     """Copy the text-bearing part of ``root`` into a :class:`Doc`.
 
     ``skip`` holds ``mem_id`` of nodes to leave out (a source's ``remove`` selectors).
     With a ``title``, the first ``h1``/``h2`` repeating it is left out, since the title is
-    reported separately.
+    reported separately. With ``strip_unlikely``, elements whose class or id says
+    boilerplate are left out with what they hold (a third of a typical page's elements),
+    as the extractor's first and usually only attempt wants; a byline inside one is
+    still found.
     """
     doc = Doc()
     els = doc.els
@@ -113,16 +128,27 @@ def build(
         attrs = node.attributes
         el = El(tag, attrs, parent)
         if attrs:
-            if _never_text(attrs, el.match):
+            # what the class/id says, worked out once per distinct name; the other
+            # attributes that matter are looked at only when the element has one
+            flags = _name_flags(el.match) if el.match else 0
+            special = not _SPECIAL_ATTRS.isdisjoint(attrs)
+            if flags & _JUNK or (special and _never_text(attrs)):
                 continue
-            if el.match and _caption_name(el.match) and len(node.text()) < _CAPTION_MAX:
+            if flags & _CAPTION and len(node.text()) < _CAPTION_MAX:
                 continue
-            if doc.byline is None and _looks_like_byline(el):
+            if doc.byline is None and (flags & _BYLINE or (special and _author_attrs(attrs))):
                 text = " ".join(node.text(separator=" ").split())
                 if 0 < len(text) < 100:
                     doc.byline = _byline_names(node) or text
                     continue
-            el.unlikely = _unlikely(el, els)
+            if (flags & _UNLIKELY and tag not in _NEVER_UNLIKELY) or (
+                special and attrs.get("role") in UNLIKELY_ROLES and tag not in _NEVER_UNLIKELY
+            ):
+                el.unlikely = _unlikely(el, els)
+            if el.unlikely and strip_unlikely:
+                if doc.byline is None:
+                    doc.byline = _byline_inside(node)
+                continue
         if title_tokens and (tag == "h1" or tag == "h2"):
             if _similarity(title_tokens, _tokens(node.text())) > 0.75:
                 title_tokens = None
@@ -140,15 +166,41 @@ def build(
     return doc
 
 
+def _byline_inside(node: LexborNode) -> str | None:
+    """The first byline-looking element below ``node``, as :func:`build` would read it."""
+    for found in node.css(_BYLINE_SELECTOR):
+        text = " ".join(found.text(separator=" ").split())
+        if 0 < len(text) < 100:
+            return _byline_names(found) or text
+    return None
+
+
 def _kids(node: LexborNode) -> list[LexborNode]:
     return list(node.iter(include_text=True))
 
 
-def _never_text(attrs: dict[str, str | None], name: str) -> bool:
-    """Hidden from readers, or a consent banner / modal dialog: never article text."""
+_JUNK, _CAPTION, _BYLINE, _UNLIKELY = 1, 2, 4, 8
+_SPECIAL_ATTRS = frozenset({"hidden", "role", "aria-hidden", "style", "aria-modal", "rel",
+                            "itemprop"})  # fmt: skip
+_NEVER_UNLIKELY = frozenset({"body", "a"})
+
+
+@lru_cache(maxsize=8192)
+def _name_flags(name: str) -> int:
+    """What a class + id string says: consent-box junk, caption, byline, unlikely.
+    Cached: class names repeat across a page's elements and across pages."""
+    lowered = name.lower()
+    return (
+        (_JUNK if HARD_JUNK.search(lowered) else 0)
+        | (_CAPTION if CAPTION.search(lowered) else 0)
+        | (_BYLINE if BYLINE.search(lowered) else 0)
+        | (_UNLIKELY if is_unlikely(name) else 0)
+    )
+
+
+def _never_text(attrs: dict[str, str | None]) -> bool:
+    """Hidden from readers, or a modal dialog: never article text."""
     if "hidden" in attrs or attrs.get("role") in HARD_JUNK_ROLES:
-        return True
-    if name and _hard_junk_name(name):
         return True
     if attrs.get("aria-hidden") == "true" and "fallback-image" not in (attrs.get("class") or ""):
         return True
@@ -158,36 +210,21 @@ def _never_text(attrs: dict[str, str | None], name: str) -> bool:
     return attrs.get("aria-modal") == "true"
 
 
-@lru_cache(maxsize=8192)
-def _caption_name(name: str) -> bool:
-    return CAPTION.search(name.lower()) is not None
-
-
-@lru_cache(maxsize=8192)
-def _hard_junk_name(name: str) -> bool:
-    return HARD_JUNK.search(name.lower()) is not None
+def _author_attrs(attrs: dict[str, str | None]) -> bool:
+    return attrs.get("rel") == "author" or "author" in (attrs.get("itemprop") or "")
 
 
 def _unlikely(el: El, els: list[El]) -> bool:
-    """Readability's test: a class/id/role of boilerplate, unless it could be the content."""
-    if el.tag in ("body", "a"):
-        return False
+    """Readability's test, once the name or role said boilerplate: a role says it for sure;
+    a name does unless the element sits in a layout table or a code sample."""
     if el.attrs.get("role") in UNLIKELY_ROLES:
         return True
-    if not el.match or not _unlikely_name(el.match):
-        return False
     parent, depth = el.parent, 0
     while parent >= 0 and depth < 4:  # layout tables and code samples keep their parts
         if els[parent].tag in ("table", "code"):
             return False
         parent, depth = els[parent].parent, depth + 1
     return True
-
-
-@lru_cache(maxsize=8192)
-def _unlikely_name(match: str) -> bool:
-    """Cached: class names repeat across a page's elements and across pages."""
-    return is_unlikely(match)
 
 
 def _byline_names(node: LexborNode) -> str | None:
@@ -200,17 +237,6 @@ def _byline_names(node: LexborNode) -> str | None:
         if names and (selector != "a" or (len(names) <= 4 and max(map(len, names)) < 40)):
             return ", ".join(names)  # else the links are not names (share buttons, "More")
     return None
-
-
-def _looks_like_byline(el: El) -> bool:
-    if el.attrs.get("rel") == "author" or "author" in (el.attrs.get("itemprop") or ""):
-        return True
-    return bool(el.match) and _byline_name(el.match)
-
-
-@lru_cache(maxsize=8192)
-def _byline_name(match: str) -> bool:
-    return BYLINE.search(match.lower()) is not None
 
 
 def _tokens(text: str | None) -> list[str]:
