@@ -137,6 +137,10 @@ def paragraphs(doc: Doc, roots: Iterable[int], removed: Collection[int] = ()) ->
         nonlocal current_is_pre
         if current:
             raw = "".join(current)
+            if raw.isspace():  # the white space between two blocks
+                current.clear()
+                current_is_pre = False
+                return
             if current_is_pre:
                 lines = (normalize_space(line) for line in raw.split("\n"))
                 text = "\n".join(line for line in lines if line)

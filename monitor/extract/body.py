@@ -139,18 +139,23 @@ class _Metrics:
         for i in self.order:
             length = commas = 0
             for c in els[i].children:
-                if isinstance(c, str):
-                    length += _collapsed_length(c)
-                    if cjk:
-                        length += len(_CJK.findall(c))
-                    if "," in c or cjk:
-                        commas += sum(c.count(mark) for mark in _COMMA_MARKS)
+                if c.__class__ is not str:
+                    continue
+                if c.isspace():  # the white space between tags: most text nodes
+                    length += 1
+                    continue
+                length += _collapsed_length(c)
+                if cjk:
+                    length += len(_CJK.findall(c))
+                    commas += sum(c.count(mark) for mark in _COMMA_MARKS)
+                elif "," in c:
+                    commas += sum(c.count(mark) for mark in _COMMA_MARKS)
             self.own_len[i] = length
             self.own_commas[i] = commas
-        self.link_coefficient = [
-            0.3 if (el.tag == "a" and (el.attrs.get("href") or "").startswith("#")) else 1.0
-            for el in els
-        ]
+        self.link_coefficient = [1.0] * len(els)
+        for i, el in enumerate(els):  # in-page anchors ("#section-2") weigh less as links
+            if el.tag == "a" and (el.attrs.get("href") or "").startswith("#"):
+                self.link_coefficient[i] = 0.3
 
 
 @lru_cache(maxsize=8192)

@@ -10,7 +10,7 @@ names boilerplate ("promo-box") is kept, so the cleaning step can still see that
 
 from __future__ import annotations
 
-from monitor.extract.dom import Doc, El, preorder
+from monitor.extract.dom import Doc, El
 from monitor.extract.names import is_negative
 
 _PHRASING = frozenset(
@@ -65,6 +65,22 @@ def _is_phrasing(doc: Doc, item: int | str, memo: dict[int, bool]) -> bool:
     return memo[item]
 
 
+def _has_inline_content(doc: Doc, children: list[int | str], memo: dict[int, bool]) -> bool:
+    """Whether any child is inline content other than white space and ``<br>``."""
+    els = doc.els
+    for c in children:
+        if c.__class__ is str:
+            if c and not c.isspace():
+                return True
+            continue
+        tag = els[c].tag  # type: ignore[index]
+        if tag == "br":
+            continue
+        if tag in _PHRASING or (tag in _TRANSPARENT and _is_phrasing(doc, c, memo)):
+            return True
+    return False
+
+
 def _is_blank(doc: Doc, item: int | str) -> bool:
     return (isinstance(item, str) and not item.strip()) or (
         isinstance(item, int) and doc.els[item].tag == "br"
@@ -74,7 +90,7 @@ def _is_blank(doc: Doc, item: int | str) -> bool:
 def _wrap_runs(doc: Doc, index: int, memo: dict[int, bool]) -> None:
     """Wrap each run of inline children of a div in a new paragraph (split at ``<br><br>``)."""
     el = doc.els[index]
-    if not any(_is_phrasing(doc, c, memo) and not _is_blank(doc, c) for c in el.children):
+    if not _has_inline_content(doc, el.children, memo):
         return
     new_children: list[int | str] = []
     run: list[int | str] = []
@@ -135,18 +151,18 @@ def _collapse_single_paragraph(doc: Doc, index: int) -> None:
 
 
 def _static_link_density(doc: Doc, index: int) -> float:
+    """Share of the text below ``index`` that sits inside links: one walk down, carrying
+    whether a link is open (a walk up per element would cost the depth each time)."""
+    els = doc.els
     total = links = 0
-    for i in preorder(doc, index):
-        own = sum(len(c) for c in doc.els[i].children if isinstance(c, str))
+    stack = [(index, False)]
+    while stack:
+        i, in_link = stack.pop()
+        el = els[i]
+        in_link = in_link or (el.tag == "a" and i != index)
+        own = sum(len(c) for c in el.children if c.__class__ is str)
         total += own
-        if _in_link(doc, i, index):
+        if in_link:
             links += own
+        stack.extend((k, in_link) for k in el.kids)
     return links / total if total else 0.0
-
-
-def _in_link(doc: Doc, i: int, stop: int) -> bool:
-    while i >= 0 and i != stop:
-        if doc.els[i].tag == "a":
-            return True
-        i = doc.els[i].parent
-    return False
