@@ -518,9 +518,10 @@ class Pipeline:
 
     def write_feed(self, directory: Path, *, latest: report.Digest, weeks: int = 8) -> Path:
         """An Atom feed of the digests already in ``directory`` (newest ``weeks``), so a
-        feed reader tells the analyst when a new digest is out. Earlier weeks are read
-        from their own JSON files, as published, never rebuilt from the store."""
-        path = directory / "digests.atom"
+        feed reader tells the analyst when a new digest is out. Earlier weeks are kept as
+        the feed already carries them (or read from their JSON files), as published,
+        never rebuilt from the store."""
+        path = directory / report.FEED_FILE
         base = self.config.digest.public_url or directory.resolve().as_uri()
         feed_url = base.rstrip("/") + "/" + path.name
         entries = report.feed_entries(directory, latest=latest, weeks=weeks)

@@ -13,7 +13,7 @@ is escaped for each output. ``week_bounds`` / ``week_of`` convert ISO week label
 
 from __future__ import annotations
 
-from .atom import FeedEntry, feed_entries, render_atom
+from .atom import FEED_FILE, FeedEntry, feed_entries, render_atom
 from .build import build_digest
 from .delivery import compose as compose_email
 from .delivery import send as send_email
@@ -28,6 +28,7 @@ from .renderers import render_html, render_markdown
 from .weeks import earlier_weeks, week_bounds, week_of
 
 __all__ = [
+    "FEED_FILE",
     "Digest",
     "FeedEntry",
     "atomic_write",

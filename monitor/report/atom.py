@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 ET.register_namespace("", ATOM)
 # RFC 4151: an authority and a date it held the name; fixed, so ids never change.
 TAG_AUTHORITY = "tag:monitor,2024:"
+FEED_FILE = "digests.atom"
 
 
 def feed_id() -> str:
@@ -57,6 +59,7 @@ class FeedEntry:
     articles: int
     summary: str
     glance: tuple[GlanceGroup, ...] = ()
+    content_html: str | None = None  # the lead as an earlier feed carried it
 
 
 def entry_of(digest: Digest) -> FeedEntry:
@@ -92,14 +95,55 @@ def entry_from_json(data: dict[str, object]) -> FeedEntry:
     )
 
 
+_ARTICLES = re.compile(r": (\d+) pieces?$")
+
+
+def published_entries(feed: Path) -> dict[str, FeedEntry]:
+    """The entries of the feed written last time, by week: a few kilobytes to read,
+    where a busy week's JSON holds megabytes. Entries this monitor did not write (or an
+    unreadable feed) are left out, and those weeks are read from their JSON instead."""
+    try:
+        root = ET.parse(feed).getroot()
+    except (OSError, ET.ParseError):
+        return {}
+    prefix = entry_id("")
+    found = {}
+    for element in root.findall(f"{{{ATOM}}}entry"):
+        ident = element.findtext(f"{{{ATOM}}}id") or ""
+        title = element.findtext(f"{{{ATOM}}}title") or ""
+        count = _ARTICLES.search(title)
+        try:
+            updated = datetime.fromisoformat(
+                (element.findtext(f"{{{ATOM}}}updated") or "").replace("Z", "+00:00")
+            )
+        except ValueError:
+            continue
+        if not ident.startswith(prefix) or count is None or updated.utcoffset() is None:
+            continue
+        week = ident[len(prefix) :]
+        found[week] = FeedEntry(
+            week=week,
+            generated_at=updated,
+            articles=int(count.group(1)),
+            summary=element.findtext(f"{{{ATOM}}}summary") or "",
+            content_html=element.findtext(f"{{{ATOM}}}content"),
+        )
+    return found
+
+
 def feed_entries(directory: Path, *, latest: Digest, weeks: int = 8) -> list[FeedEntry]:
-    """The newest ``weeks`` digests in ``directory``: ``latest`` as built, the others read
-    from their JSON files. A file that is not a readable digest is logged and left out."""
+    """The newest ``weeks`` digests in ``directory``: ``latest`` as built, the others as
+    the feed already carries them, else read from their JSON files. A file that is not a
+    readable digest is logged and left out."""
     labels = sorted({p.stem for p in directory.glob("*-W*.json")} | {latest.week}, reverse=True)
+    published = published_entries(directory / FEED_FILE)
     entries = []
     for week in labels[:weeks]:
         if week == latest.week:
             entries.append(entry_of(latest))
+            continue
+        if week in published:
+            entries.append(published[week])
             continue
         path = directory / f"{week}.json"
         try:
@@ -164,8 +208,9 @@ def _entry(feed: ET.Element, item: FeedEntry, feed_url: str) -> None:
     ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
     summary = _text(entry, "summary", clean_text(item.summary, limit=4000))
     summary.set("type", "text")
-    if item.glance:
-        content = _text(entry, "content", _glance_html(item.glance))
+    lead = _glance_html(item.glance) if item.glance else item.content_html
+    if lead:
+        content = _text(entry, "content", lead)
         content.set("type", "html")
 
 

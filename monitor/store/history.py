@@ -14,13 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import Connection, and_, case, exists, func, literal, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.models import BalanceCount, TroopClaim
 from monitor.store.schema import articles, corrections, framings, stances
 
 Week = tuple[str, datetime, datetime]  # label, start (inclusive), end (exclusive)
+# a literal, not a bound parameter, so the partial index of called stances can serve it
+NOT_ADDRESSED = literal_column("'absent'")
+NO_TROOPS = literal_column("0")
 
 
 def _week_of(weeks: Sequence[Week]) -> ColumnElement[str]:
@@ -38,54 +41,39 @@ def _in_range(weeks: Sequence[Week]) -> ColumnElement[bool]:
 
 
 def balance(conn: Connection, weeks: Sequence[Week]) -> list[BalanceCount]:
-    """Echo / contest / mixed calls per week × camp × position (absent calls left out)."""
+    """Echo / contest / mixed calls per week × camp × position (absent calls left out).
+
+    Two grouped queries: the differ's calls on pieces no analyst labelled on that
+    position, and the analysts' labels. The first reads only indexes — ``articles
+    (dated_at, camp, …)`` and the partial index of the stances that are not absent — so
+    its cost follows the calls of those weeks, not the size of the rows behind them."""
     if not weeks:
         return []
     weeks = sorted(weeks, key=lambda w: w[1])
     week = _week_of(weeks).label("week")
-    label = corrections.alias("label")
-    called = func.coalesce(label.c.stance, stances.c.stance).label("stance")
-    differ_rows = (
-        select(week, articles.c.camp, stances.c.position_id, called, func.count().label("n"))
-        .select_from(
-            articles.join(stances, stances.c.article_id == articles.c.id).outerjoin(
-                label,
-                and_(
-                    label.c.article_id == stances.c.article_id,
-                    label.c.position_id == stances.c.position_id,
-                ),
-            )
-        )
-        .where(_in_range(weeks))
-        .group_by(week, articles.c.camp, stances.c.position_id, called)
+    labelled = exists().where(
+        corrections.c.article_id == stances.c.article_id,
+        corrections.c.position_id == stances.c.position_id,
     )
-    # labels on positions the differ has no row for (rare: a position added since)
-    own = (
-        select(
-            week,
-            articles.c.camp,
-            corrections.c.position_id,
-            corrections.c.stance,
-            func.count().label("n"),
-        )
+    differ_calls = (
+        select(week, articles.c.camp, stances.c.position_id, stances.c.stance, func.count())
+        .select_from(articles.join(stances, stances.c.article_id == articles.c.id))
+        .where(_in_range(weeks), stances.c.stance != NOT_ADDRESSED, ~labelled)
+        .group_by(week, articles.c.camp, stances.c.position_id, stances.c.stance)
+    )
+    labels = (
+        select(week, articles.c.camp, corrections.c.position_id, corrections.c.stance, func.count())
         .select_from(articles.join(corrections, corrections.c.article_id == articles.c.id))
-        .outerjoin(
-            stances,
-            and_(
-                stances.c.article_id == corrections.c.article_id,
-                stances.c.position_id == corrections.c.position_id,
-            ),
-        )
-        .where(_in_range(weeks), stances.c.article_id.is_(None))
+        .where(_in_range(weeks), corrections.c.stance != NOT_ADDRESSED)
         .group_by(week, articles.c.camp, corrections.c.position_id, corrections.c.stance)
     )
     tally: dict[tuple[str, str, str], dict[str, int]] = {}
-    for query in (differ_rows, own):
-        for row in conn.execute(query):
-            if row.stance == "absent" or not row.week:
+    for query in (differ_calls, labels):
+        for label, camp, position_id, stance, n in conn.execute(query):
+            if not label:
                 continue
-            cell = tally.setdefault((row.week, row.camp, row.position_id), {})
-            cell[row.stance] = cell.get(row.stance, 0) + int(row.n)
+            cell = tally.setdefault((label, camp, position_id), {})
+            cell[stance] = cell.get(stance, 0) + int(n)
     return [
         BalanceCount(week=w, camp=c, position_id=p, **counts)
         for (w, c, p), counts in sorted(tally.items())
@@ -107,7 +95,7 @@ def troop_claims(conn: Connection, weeks: Sequence[Week]) -> list[TroopClaim]:
             func.max(framings.c.troop_count).label("high"),
         )
         .select_from(articles.join(framings, framings.c.article_id == articles.c.id))
-        .where(_in_range(weeks), framings.c.troop_count > 0)
+        .where(_in_range(weeks), framings.c.troop_count > NO_TROOPS)
         .group_by(week, articles.c.source_id)
     )
     rows = [r for r in conn.execute(query) if r.week]

@@ -135,7 +135,7 @@ articles = Table(
     Column("published_at", UTCDateTime),
     # published_at, else first_seen: the time a piece is filed under in a digest week;
     # kept as its own indexed column so week queries need no expression index.
-    Column("dated_at", UTCDateTime, nullable=False, index=True),
+    Column("dated_at", UTCDateTime, nullable=False),
     Column("text", Text, nullable=False),
     Column("content_hash", String(64), nullable=False, index=True),
     Column("capture_id", Integer, ForeignKey("captures.id", ondelete="SET NULL")),
@@ -144,6 +144,8 @@ articles = Table(
     # the Han / kana / Hangul runs of title and text as two-character tokens, for the
     # SQLite full-text index (see ``cjk``); NULL when there are none
     Column("search_cjk", Text),
+    # a week's pieces by date, with what the digest's counts group by: read from the index
+    Index("ix_articles_dated_camp", "dated_at", "camp", "source_id"),
 )
 
 stances = Table(
@@ -159,6 +161,15 @@ stances = Table(
     Column("computed_at", UTCDateTime, nullable=False),
     # How sure the differ is of the stance (0..1); rows from before 0002 read as 1.0.
     Column("confidence", Float, nullable=False, server_default=text("1.0")),
+)
+# The calls that count (two in three stances are "absent"), for the digest's trends.
+Index(
+    "ix_stances_called",
+    stances.c.article_id,
+    stances.c.position_id,
+    stances.c.stance,
+    sqlite_where=text("stance <> 'absent'"),
+    postgresql_where=text("stance <> 'absent'"),
 )
 
 # An analyst's label of a piece on a position: one current row per article × position,
@@ -185,6 +196,13 @@ framings = Table(
     Column("positions_version", String(64), nullable=False),
     Column("method", String(32), nullable=False),
     Column("computed_at", UTCDateTime, nullable=False),
+)
+Index(
+    "ix_framings_troops",
+    framings.c.article_id,
+    framings.c.troop_count,
+    sqlite_where=text("troop_count > 0"),
+    postgresql_where=text("troop_count > 0"),
 )
 
 crawl_runs = Table(

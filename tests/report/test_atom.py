@@ -93,3 +93,37 @@ def test_a_relative_feed_url_or_naive_clock_is_refused() -> None:
         render_atom([], feed_url="feed.xml", now=NOW)
     with pytest.raises(ReportError, match="timezone-aware"):
         render_atom([], feed_url=FEED, now=datetime(2024, 11, 4))
+
+
+def test_earlier_entries_are_read_back_from_the_feed_as_published(tmp_path) -> None:
+    from monitor.report.atom import published_entries
+
+    digests = [build_digest(_week(w)) for w in ("2024-W43", "2024-W44")]
+    feed = tmp_path / "digests.atom"
+    feed.write_text(render_atom(digests, feed_url=FEED, now=NOW), encoding="utf-8")
+    kept = published_entries(feed)
+    assert sorted(kept) == ["2024-W43", "2024-W44"]
+    assert kept["2024-W44"].articles == 1
+    assert kept["2024-W44"].summary == digests[1].summary
+    again = ET.fromstring(render_atom([*kept.values()], feed_url=FEED, now=NOW))
+    first = ET.fromstring(feed.read_text(encoding="utf-8"))
+    for old, new in zip(first.findall("a:entry", NS), again.findall("a:entry", NS), strict=True):
+        for tag in ("a:id", "a:title", "a:updated", "a:summary", "a:content"):
+            assert old.findtext(tag, namespaces=NS) == new.findtext(tag, namespaces=NS)
+
+
+def test_a_feed_that_is_not_ours_or_broken_gives_no_entries(tmp_path) -> None:
+    from monitor.report.atom import published_entries
+
+    broken = tmp_path / "broken.atom"
+    broken.write_text("<feed", encoding="utf-8")
+    assert published_entries(broken) == {}
+    assert published_entries(tmp_path / "missing.atom") == {}
+    old_ids = tmp_path / "old.atom"
+    old_ids.write_text(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>file:///d/2024-W43.html</id>'
+        "<title>Digest 2024-W43: 3 pieces</title><updated>2024-10-28T06:00:00Z</updated>"
+        "</entry></feed>",
+        encoding="utf-8",
+    )
+    assert published_entries(old_ids) == {}

@@ -18,7 +18,7 @@ from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0005_deliveries"
+HEAD = "0006_week_indexes"
 MIGRATIONS = [
     "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
     "stances, framings, crawl runs",
@@ -30,6 +30,8 @@ MIGRATIONS = [
     "re-runs grouped",
     "Running upgrade 0004_stories -> 0005_deliveries, digest deliveries: each "
     "week's e-mail is sent once",
+    "Running upgrade 0005_deliveries -> 0006_week_indexes, indexes for the digest's week "
+    "queries",
 ]
 
 
