@@ -113,10 +113,12 @@ class Browser:
         mobile: bool = False,
         fragment: str = "",
         probe: str | None = None,
+        media: str = "",
     ) -> PageLoad:
         """Open ``path`` (at ``#fragment``) in a fresh tab at ``width`` CSS pixels and
         report on it; ``probe`` is a JavaScript expression evaluated once it has loaded
-        (through the protocol, so the page's own no-script policy does not apply)."""
+        (through the protocol, so the page's own no-script policy does not apply);
+        ``media="print"`` lays the page out as for printing."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Network", "Log"):
@@ -129,6 +131,8 @@ class Browser:
             deviceScaleFactor=1,
             mobile=mobile,
         )
+        if media:
+            self.send("Emulation.setEmulatedMedia", session, media=media)
         self.events.clear()
         url = path.resolve().as_uri() + (f"#{fragment}" if fragment else "")
         self.send("Page.navigate", session, url=url)

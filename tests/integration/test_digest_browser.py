@@ -90,3 +90,15 @@ def test_a_camp_by_position_cell_opens_on_the_pieces_behind_it(
     assert found.probe["open"] is True
     assert found.probe["height"] > 0 and 0 <= found.probe["top"] < 844  # scrolled into view
     assert found.probe["items"] >= 1
+
+
+def test_printed_on_a4_nothing_is_cut_at_the_right_edge(browser: Browser, page: Path) -> None:
+    """Print layout at an A4 page's printable width (about 700 CSS pixels): the wide
+    tables fit or wrap, the navigation is left out, no box keeps its scroll bar."""
+    probe = (
+        "(() => ({nav: getComputedStyle(document.querySelector('nav')).display,"
+        " wide: getComputedStyle(document.querySelector('.wide')).overflowX}))()"
+    )
+    printed = browser.load(page, width=700, height=1000, media="print", probe=probe)
+    assert printed.width <= printed.viewport
+    assert printed.probe == {"nav": "none", "wide": "visible"}
