@@ -9,14 +9,18 @@ default in both; forgetting a filter cannot let a hostile title through.
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 
 from . import charts, formatting
 from .model import Call, PieceRef, StanceCounts
 from .text import escape_markdown, markdown_url
+
+log = logging.getLogger(__name__)
 
 
 class MdRaw(str):
@@ -115,12 +119,38 @@ _SHARED_FILTERS = {
 _SHARED_GLOBALS = {"STANCE_SYMBOL": formatting.STANCE_SYMBOL}
 
 
+class _SpeedUpOnly(FileSystemBytecodeCache):
+    """Jinja's per-user cache of compiled templates (a directory of mode 0700 under the
+    temporary directory, keyed by each template's checksum): compiling the templates
+    costs more than rendering a week. It is only ever a speed-up — a full or read-only
+    disk, or a damaged entry, costs a compile, never a digest."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("compiled template not cached: %s", exc)
+
+
+def bytecode_cache() -> FileSystemBytecodeCache | None:
+    """The cache, or None where no private cache directory can be had."""
+    try:
+        return _SpeedUpOnly()
+    except (OSError, RuntimeError) as exc:
+        log.debug("no cache for compiled templates: %s", exc)
+        return None
+
+
 def _environment(**options: Any) -> Environment:
-    # Compiling the two templates costs more than rendering a week; Jinja's per-user cache
-    # directory (mode 0700, keyed by the template's checksum) keeps that to the first run.
     env = Environment(
         loader=PackageLoader("monitor.report", "templates"),
-        bytecode_cache=FileSystemBytecodeCache(),
+        bytecode_cache=bytecode_cache(),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

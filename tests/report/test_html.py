@@ -146,3 +146,31 @@ def test_a_failing_source_heads_the_crawl_table(page: str) -> None:
     assert cells[:2] == ["Yonhap", "FAILING"]
     assert cells[4] == "HTTP 503 Service Unavailable"
     assert cells[5] == "fetched 2, skipped:status 5"
+
+
+def test_a_temporary_directory_that_cannot_hold_a_cache_costs_nothing_but_a_compile(
+    week: DigestInput, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled-template cache is a speed-up only: no temporary directory, or one
+    that refuses writes, must not stop a digest."""
+    import tempfile
+
+    from jinja2 import Environment, PackageLoader
+
+    from monitor.report import templating
+
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_directory))
+    assert templating.bytecode_cache() is None
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir(mode=0o700)
+    cache = templating._SpeedUpOnly(str(cache_dir))
+    cache_dir.rmdir()  # gone by the time a compiled template is written (even for root)
+    env = Environment(
+        loader=PackageLoader("monitor.report", "templates"), bytecode_cache=cache, autoescape=True
+    )
+    env.filters.update(templating.html_environment().filters)
+    env.globals.update(templating.html_environment().globals)
+    html = env.get_template("digest.html").render(d=build_digest(week))
+    assert "At a glance" in html
