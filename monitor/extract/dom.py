@@ -46,6 +46,8 @@ LEAF_TAGS = frozenset(
 UNLIKELY_ROLES = frozenset(
     {"menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"}
 )
+_BOXES = frozenset({"div", "section", "p", "ul", "ol", "dl", "address", "header", "table"})
+_AUTHOR_BOX_MAX = 600  # characters: an "author" box longer than this holds the article
 _CAPTION_MAX = 300  # characters: a "caption" box longer than this is more than one
 _BYLINE_SELECTOR = ", ".join(
     ["[rel=author]", "[itemprop*=author]"]
@@ -136,11 +138,13 @@ def build(
                 continue
             if flags & _CAPTION and len(node.text()) < _CAPTION_MAX:
                 continue
-            if doc.byline is None and (flags & _BYLINE or (special and _author_attrs(attrs))):
+            if flags & _BYLINE or (special and _author_attrs(attrs)):
                 text = " ".join(node.text(separator=" ").split())
-                if 0 < len(text) < 100:
+                if doc.byline is None and 0 < len(text) < 100:
                     doc.byline = _byline_names(node) or text
                     continue
+                if tag in _BOXES and len(text) < _AUTHOR_BOX_MAX:
+                    continue  # another byline box, or the author's bio
             if (flags & _UNLIKELY and tag not in _NEVER_UNLIKELY) or (
                 special and attrs.get("role") in UNLIKELY_ROLES and tag not in _NEVER_UNLIKELY
             ):
