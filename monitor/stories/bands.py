@@ -70,10 +70,11 @@ class BandIndex:
         found: set[int] = set()
         if len(self._keys):
             left = np.searchsorted(self._keys, keys, side="left")
-            right = np.searchsorted(self._keys, keys, side="right")
-            hit = right > left
-            for lo, hi in zip(left[hit].tolist(), right[hit].tolist(), strict=True):
-                found.update(self._rows[lo:hi].tolist())
+            hit = self._keys[np.minimum(left, len(self._keys) - 1)] == keys
+            if hit.any():
+                right = np.searchsorted(self._keys, keys[hit], side="right")
+                for lo, hi in zip(left[hit].tolist(), right.tolist(), strict=True):
+                    found.update(self._rows[lo:hi].tolist())
         if self._pending:
             listed = keys.tolist()
             found.update(map(self._pending.__getitem__, self._pending.keys() & listed))

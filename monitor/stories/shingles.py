@@ -30,14 +30,13 @@ _WORD_CACHE_LIMIT = 500_000
 
 
 def _word_hashes(tokens: list[str]) -> Hashes:
-    values = list(map(_word_cache.get, tokens))
-    if None in values:
-        if len(_word_cache) >= _WORD_CACHE_LIMIT:
+    missing = set(tokens).difference(_word_cache)
+    if missing:
+        if len(_word_cache) + len(missing) > _WORD_CACHE_LIMIT:
             _word_cache.clear()
-        for i, v in enumerate(values):
-            if v is None:
-                values[i] = _word_cache[tokens[i]] = zlib.crc32(tokens[i].encode("utf-8"))
-    return np.array(values, dtype=np.uint32)
+            missing = set(tokens)
+        _word_cache.update((w, zlib.crc32(w.encode("utf-8"))) for w in missing)
+    return np.array(list(map(_word_cache.__getitem__, tokens)), dtype=np.uint32)
 
 
 def _runs(units: Hashes, k: int) -> Hashes:
@@ -63,4 +62,5 @@ def shingle_hashes(tokens: list[str], *, spaceless: bool) -> Hashes:
     else:
         units = _word_hashes(tokens)
         runs = _runs(units, WORD_SHINGLE)
-    return np.unique(runs)
+    runs.sort()
+    return runs[np.concatenate(([True], runs[1:] != runs[:-1]))] if len(runs) else runs

@@ -59,3 +59,15 @@ def distinct() -> list[Piece]:
 def store(tmp_path: Path) -> Iterator[Store]:
     with open_store(str(tmp_path / "monitor.db")) as s:
         yield s
+
+
+@pytest.fixture
+def wire_zh() -> list[Piece]:
+    """A Xinhua dispatch (first) and three re-runs, one in Traditional characters."""
+    return load("wire_zh")
+
+
+@pytest.fixture
+def distinct_zh() -> list[Piece]:
+    """Three other Chinese stories on the topic."""
+    return load("distinct_zh")
