@@ -103,6 +103,25 @@ def _settings(root: Path, db_url: str | None) -> Settings:
     )
 
 
+def _body(rng: random.Random, language: str) -> str:
+    """Six paragraphs of 2-3 KB: one of the written sentences, then shuffled words of the
+    language (characters for Chinese), so every piece is its own text and the stories
+    grouper finds the few re-runs a real week has, not one story of everything."""
+    pool = SENTENCES[language]
+    if language == "zh":
+        chars = [c for s in pool for c in s if c not in "，。、"]
+        words = ["".join(rng.sample(chars, 2)) for _ in range(300)]
+        sep = ""
+    else:
+        words = sorted({w.strip(".,") for s in pool for w in s.split()})
+        sep = " "
+    paragraphs = []
+    for _ in range(6):
+        filler = sep.join(rng.choice(words) for _ in range(40 if sep else 60))
+        paragraphs.append(f"{rng.choice(pool)} {filler}.")
+    return "\n\n".join(paragraphs)
+
+
 def _diff(rng: random.Random, language: str, version: str, ids: list[str]) -> DiffResult:
     positions = {}
     for pid in ids:
@@ -149,9 +168,7 @@ def populate(settings: Settings, n: int, week_size: int, seed: int = 7) -> None:
             moment = min(moment, end - timedelta(seconds=1))
             source = rng.choice(sources)
             language = CAMP_LANG.get(source.camp, "en")
-            body = "\n\n".join(
-                " ".join(rng.choice(SENTENCES[language]) for _ in range(4)) for _ in range(6)
-            )
+            body = _body(rng, language)
             article = ExtractedArticle(
                 url=f"https://{source.id}.example/{i}",
                 title=f"{rng.choice(SENTENCES[language])[:70]} ({i})",
