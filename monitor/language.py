@@ -96,4 +96,8 @@ def _identifier() -> Any:
     identifier = loader(MODEL_FILE, norm_probs=True)
     known = set(identifier.nb_classes)
     identifier.set_languages([code for code in LANGUAGES if code in known])
+    # set_languages keeps the weights of all 97 languages to allow a later reset; this
+    # identifier is never reset, and that copy is 28 MiB of every process that detects
+    if hasattr(identifier, "_full_model"):
+        identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
     return identifier

@@ -188,6 +188,14 @@ class Pipeline:
         response = await self.fetcher.get(url, etag=etag, last_modified=last_modified)
         return response, await self.work.store(self.store.add_capture, response, source_id)
 
+    async def _fetch_page(self, url: str) -> Response:
+        """Fetch an article page, unconditionally: only new (or failed) links get here,
+        and a 304 would leave nothing to extract. Its capture is recorded with the page's
+        outcome, in one transaction (``_settle``)."""
+        if self.fetcher is None:
+            raise MonitorError("this pipeline was opened for analysis only; it cannot fetch")
+        return await self.fetcher.get(url)
+
     async def _discover(self, source: Source, result: CrawlResult) -> list[Link]:
         now = self.clock()
         links: list[Link] = []
@@ -252,9 +260,10 @@ class Pipeline:
             return
         at = self.clock()
         topic = self.config.topic
+        response: Response | None = None
         try:
             if owner.full_text and not _is_search_redirect(link.url):
-                response, capture_id = await self._fetch(link.url, owner.id)
+                response = await self._fetch_page(link.url)
                 check_page(response, read_mislabelled_html=owner.read_mislabelled_html)
                 page = PageInput(
                     body=response.body,
@@ -265,7 +274,6 @@ class Pipeline:
                 )
                 article, verdict = await self.work.page(read_page, page, link, topic)
             else:
-                capture_id = None
                 article, verdict = judge(article_from_link(link, owner.language), link, topic)
         except MonitorError as exc:
             key, outcome = visits.page_outcome(exc.reason)
@@ -273,19 +281,29 @@ class Pipeline:
             if key.startswith(visits.PAGE_FAILED):  # the status row shows page faults too
                 result.errors.append(exc.message)
             log.info("%s: %s", owner.id, exc.message)
-            await self.work.store(
-                self.store.mark_link, link.url, owner.id, outcome, exc.message, at=at
-            )
+            taken = Taken(link, owner, at, response, outcome, exc.message)
+            await self.work.store(self._settle, taken, result)
             return
         if not verdict.relevant:
             result.counts["dropped:off_topic"] += 1
-            await self.work.store(
-                self.store.mark_link, link.url, owner.id, "irrelevant", verdict.reason, at=at
-            )
+            taken = Taken(link, owner, at, response, "irrelevant", verdict.reason)
+            await self.work.store(self._settle, taken, result)
             log.debug("%s: off topic (%s): %s", owner.id, verdict.reason, link.url)
             return
-        await self.work.store(self.store_article, article, owner, capture_id, at, result)
-        await self.work.store(self.store.mark_link, link.url, owner.id, "stored", at=at)
+        await self.work.store(self._settle, Taken(link, owner, at, response, article=article),
+                              result)  # fmt: skip
+
+    def _settle(self, taken: Taken, result: CrawlResult) -> None:
+        """Store what became of a link — its capture, the article, the link's outcome —
+        in one transaction: a crash leaves all of it or none (then the link is new again)."""
+        with self.store.transaction():
+            capture_id = None
+            if taken.response is not None:
+                capture_id = self.store.add_capture(taken.response, taken.owner.id)
+            if taken.article is not None:
+                self.store_article(taken.article, taken.owner, capture_id, taken.at, result)
+            self.store.mark_link(taken.link.url, taken.owner.id, taken.outcome, taken.reason,
+                                 at=taken.at)  # fmt: skip
 
     def store_article(
         self,
@@ -568,6 +586,19 @@ class Pipeline:
         """ISO weeks that hold at least one stored article, oldest first."""
         weeks = {report.week_of(a.published_at or a.first_seen) for a in self.store.iter_articles()}
         return sorted(weeks)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What became of one link, as the writer stores it (see ``Pipeline._settle``)."""
+
+    link: Link
+    owner: Source
+    at: datetime
+    response: Response | None  # None: nothing fetched (feed-only piece, fetch failed)
+    outcome: str = "stored"  # a ``links`` outcome
+    reason: str = ""
+    article: ExtractedArticle | None = None  # set for a stored piece
 
 
 # ── page work (runs in a worker process: pure, picklable) ──────────────────────────

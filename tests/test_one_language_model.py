@@ -41,3 +41,16 @@ def test_extractor_and_differ_share_one_language_model() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "1"
+
+
+def test_the_model_keeps_only_the_weights_of_the_languages_it_answers_with() -> None:
+    """py3langid keeps all 97 languages' weights beside the restricted ones (28 MiB) so
+    that a restriction can be undone; ours is never undone, so that copy is dropped."""
+    from monitor.language import LANGUAGES, _identifier
+
+    identifier = _identifier()
+    weights, _, classes = identifier._full_model
+    assert set(classes) <= set(LANGUAGES)
+    assert weights.shape[1] == len(identifier.nb_classes) < 40
+    text = "Войска КНДР прибыли в Курскую область, сообщили в Сеуле."
+    assert identifier.classify(text)[0] == "ru"

@@ -254,3 +254,72 @@ def test_a_differ_defect_on_one_piece_leaves_it_pending_and_the_others_analysed(
     assert result.counts["stored"] == 2
     assert (analysed, pending) == (1, 1)
     assert any("differ defect" in r.getMessage() for r in caplog.records)
+
+
+def _touch_feed(world: World) -> None:
+    """The feed changes (a new item elsewhere), so the next visit reads its links again."""
+    feed = (PAGES / "rss.xml").read_text(encoding="utf-8").replace("{base}", world.base)
+    world.add("/rss.xml", feed + "<!-- updated -->", "application/rss+xml; charset=utf-8")
+
+
+def test_a_page_is_stored_whole_or_not_at_all(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer fails after storing a piece but before settling its link (a full disk,
+    a lost database): neither the piece nor its capture stays behind, and the next visit
+    fetches and stores it normally."""
+    from monitor.store import Store, open_store
+
+    build_site(world)
+    settings = settings_for(world, tmp_path)
+    real = Store.mark_link
+
+    def failing(self: Store, url: str, *args: object, **kw: object) -> None:
+        if url.endswith("/world/1002"):
+            raise RuntimeError("the disk filled up")
+        real(self, url, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "mark_link", failing)
+    first = asyncio.run(crawl(settings))
+    assert first.counts["failed:bug:RuntimeError"] == 1
+    assert len(stored_titles(settings)) == 1
+    store = open_store(settings.database_url())
+    try:
+        assert store.validators(world.url("/world/1002")) == (None, None)  # no capture row
+    finally:
+        store.close()
+
+    monkeypatch.setattr(Store, "mark_link", real)
+    _touch_feed(world)
+    again = asyncio.run(crawl(settings))
+    assert again.counts["stored"] == 1 and len(stored_titles(settings)) == 2
+
+
+def test_a_page_that_failed_once_is_fetched_in_full_again(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Extraction failed on a page (here: an extractor defect, since fixed). The next
+    visit must not send the page's validators: the unchanged page would answer 304 and
+    leave nothing to extract, and the piece would be lost for good."""
+    from monitor import extract
+    from monitor.errors import ExtractError
+
+    build_site(world)
+    settings = settings_for(world, tmp_path)
+    real = extract.extract
+
+    def broken(html: bytes | str, url: str, **kw: object):  # type: ignore[no-untyped-def]
+        if url.endswith("/world/1002"):
+            raise ExtractError(url, "parser gave up", reason="parse")
+        return real(html, url, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(extract, "extract", broken)
+    first = asyncio.run(crawl(settings))
+    assert first.counts["failed:parse"] == 1
+    monkeypatch.setattr(extract, "extract", real)
+    _touch_feed(world)
+
+    again = asyncio.run(crawl(settings))
+
+    assert world.not_modified["/world/1002"] == 0
+    assert again.counts["stored"] == 1 and len(stored_titles(settings)) == 2
