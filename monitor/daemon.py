@@ -73,6 +73,9 @@ class Daemon:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()  # a crawl of ours stored something to analyse
         self._running: set[asyncio.Task[object]] = set()
+        # wake the analyser at each stored piece, not when a visit ends: a source of 50
+        # pages at a polite pace takes minutes, and its pieces would wait for all of them
+        pipeline.on_stored = self._wake.set
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     def stop(self) -> None:
@@ -239,6 +242,7 @@ async def run_daemon(
     daemon until a stop signal."""
     processes = default_processes() if workers is None else workers
     async with open_pipeline(settings, replay=replay, processes=processes) as pipeline:
+        await pipeline.work.start()
         daemon = Daemon(
             pipeline, settings, roles=roles, only=only, digest=digest, on_crawl=on_crawl
         )

@@ -112,6 +112,7 @@ class Pipeline:
     clock: Clock = utc_now
     workers: Workers | None = None  # None: everything runs inline, in this thread
     story_grouper: stories.StoryGrouper | None = None  # made on first use (see group_story)
+    on_stored: Callable[[], None] | None = None  # called on the loop for each stored piece
 
     def __post_init__(self) -> None:
         if self.workers is None:
@@ -292,6 +293,8 @@ class Pipeline:
             return
         await self.work.store(self._settle, Taken(link, owner, at, response, article=article),
                               result)  # fmt: skip
+        if self.on_stored is not None:
+            self.on_stored()
 
     def _settle(self, taken: Taken, result: CrawlResult) -> None:
         """Store what became of a link — its capture, the article, the link's outcome —

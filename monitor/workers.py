@@ -56,6 +56,10 @@ def _diff_in_worker(text: str, language: str | None, title: str | None) -> DiffR
     return _differ.diff(text, language=language, title=title)
 
 
+def _ready() -> bool:
+    return _differ is not None
+
+
 class Workers:
     """The pools a pipeline hands its blocking work to (see the module docstring)."""
 
@@ -89,6 +93,14 @@ class Workers:
     @classmethod
     def inline(cls, differ: Differ) -> Workers:
         return cls(differ, processes=0)
+
+    async def start(self) -> None:
+        """Start every worker process now and wait until each has loaded its differ, so
+        the first pages of a run do not queue behind start-up (seconds, more on a busy
+        machine) and a worker that cannot start fails the start, not a crawl."""
+        if self._pool is None:
+            return
+        await asyncio.gather(*(_submit(self._pool, _ready) for _ in range(self.processes)))
 
     @property
     def pooled(self) -> bool:
