@@ -39,6 +39,20 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_ARCHIVE = REPO_ROOT / "tests" / "fixtures" / "demo" / "demo.warc.gz"
 
 
+def _json_logs() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.find_root().params.get("log_format") == "json"
+
+
+def _note(message: str, *, level: int = logging.INFO) -> None:
+    """A line for the operator on stderr; with --log-format json, a JSON log record, so
+    a log collector gets nothing but JSON."""
+    if _json_logs():
+        logging.getLogger("monitor").log(level, message)
+    else:
+        click.echo(message, err=True)
+
+
 def _fail_cleanly(func: F) -> F:
     """Turn the monitor's own errors into a clear message and an exit code."""
 
@@ -51,15 +65,15 @@ def _fail_cleanly(func: F) -> F:
         except ConfigError as exc:
             if debug:
                 raise
-            click.echo(f"Configuration error — {exc.message}", err=True)
+            _note(f"Configuration error — {exc.message}", level=logging.ERROR)
             sys.exit(2)
         except MonitorError as exc:
             if debug:
                 raise
-            click.echo(f"Error: {exc.message}", err=True)
+            _note(f"Error: {exc.message}", level=logging.ERROR)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            _note("Interrupted.", level=logging.WARNING)
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
@@ -134,6 +148,15 @@ def _console(err: bool = True) -> Any:
     count=True,
     help="Debug log output (-vv: also the HTTP and scheduler libraries).",
 )
+@click.option(
+    "--log-format",
+    envvar="MONITOR_LOG_FORMAT",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per log line (time, level, logger, message, exc_info), for "
+    "a log collector. Env: MONITOR_LOG_FORMAT.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def main(**params: Any) -> None:
@@ -153,10 +176,22 @@ def main(**params: Any) -> None:
     level = logging.WARNING if params["quiet"] else logging.INFO
     if params["verbose"] or params["debug"]:
         level = logging.DEBUG
-    if sys.stderr.isatty():
+    handler: logging.Handler
+    if params["log_format"] == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            JsonFormatter(
+                "%(levelname)s %(name)s %(message)s",
+                rename_fields={"levelname": "level", "name": "logger"},
+                timestamp="time",  # ISO 8601, UTC
+            )
+        )
+    elif sys.stderr.isatty():
         from rich.logging import RichHandler
 
-        handler: logging.Handler = RichHandler(console=_console(), show_path=False, markup=False)
+        handler = RichHandler(console=_console(), show_path=False, markup=False)
         handler.setFormatter(logging.Formatter("%(message)s", datefmt="%H:%M:%S"))
     else:  # a daemon's log (docker, systemd): one plain, timestamped line per event
         handler = logging.StreamHandler(sys.stderr)
@@ -176,6 +211,13 @@ def main(**params: Any) -> None:
 
 
 def _print_crawl(result: CrawlResult) -> None:
+    if _json_logs():  # one record with the visit's counts as fields
+        logging.getLogger("monitor.visits").info(
+            "%s %s: %s", result.source_id, "ok" if result.ok else "failed", result.summary(),
+            extra={"source": result.source_id, "ok": result.ok,
+                   "counts": dict(result.counts), "errors": result.errors[:3]},
+        )  # fmt: skip
+        return
     if result.ok:
         mark = "[green]ok[/]"
     elif result.not_archived:
@@ -216,6 +258,22 @@ ROLE_CHOICES = ("crawler", "analyser", "reporter", "all")
     type=click.Path(exists=True, dir_okay=False),
     help="Serve responses from these WARC files instead of the network.",
 )
+@click.option(
+    "--metrics-port",
+    envvar="MONITOR_METRICS_PORT",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus metrics on http://HOST:PORT/metrics (needs the [metrics] "
+    "extra). Env: MONITOR_METRICS_PORT.",
+)
+@click.option(
+    "--metrics-host",
+    envvar="MONITOR_METRICS_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address the metrics endpoint listens on (0.0.0.0 in a container). "
+    "Env: MONITOR_METRICS_HOST.",
+)
 @click.pass_context
 @_fail_cleanly
 def run(
@@ -225,6 +283,8 @@ def run(
     no_digest: bool,
     workers: int | None,
     replay: tuple[str, ...],
+    metrics_port: int | None = None,
+    metrics_host: str = "127.0.0.1",
 ) -> None:
     """Run the daemon: crawl each source on its interval, analyse what it stores, write
     the weekly digest.
@@ -240,24 +300,35 @@ def run(
     for source_id in only:
         config.source(source_id)
     chosen = ROLES if "all" in roles else tuple(dict.fromkeys(roles))
-    click.echo(
+    _note(
         f"monitor daemon ({', '.join(chosen)}): "
         f"{len(only) or sum(s.enabled for s in config.sources)} sources, "
-        f"store {settings.database_url()}, digests in {settings.digest_dir}. Ctrl-C stops.",
-        err=True,
+        f"store {settings.database_url()}, digests in {settings.digest_dir}. Ctrl-C stops."
     )
-    asyncio.run(
-        run_daemon(
-            settings,
-            roles=chosen,
-            only=only,
-            digest=not no_digest,
-            replay=[Path(p) for p in replay],
-            workers=workers,
-            on_crawl=_print_crawl,
+    metrics, server = None, None
+    if metrics_port is not None:
+        from monitor.metrics import Metrics
+
+        metrics = Metrics()
+        server = metrics.serve(metrics_host, metrics_port)
+        _note(f"metrics on http://{metrics_host}:{server.server_port}/metrics")
+    try:
+        asyncio.run(
+            run_daemon(
+                settings,
+                roles=chosen,
+                only=only,
+                digest=not no_digest,
+                replay=[Path(p) for p in replay],
+                workers=workers,
+                on_crawl=_print_crawl,
+                metrics=metrics,
+            )
         )
-    )
-    click.echo("monitor daemon stopped.", err=True)
+    finally:
+        if server is not None:
+            server.shutdown()
+    _note("monitor daemon stopped.")
 
 
 @main.command()
@@ -288,10 +359,9 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[s
         return
     results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay]))
     failed = [r for r in results if not r.ok and not r.not_archived]
-    click.echo(
+    _note(
         f"{len(results)} sources visited, {sum(r.counts['stored'] for r in results)} new "
-        f"articles stored, {len(failed)} sources failed.",
-        err=True,
+        f"articles stored, {len(failed)} sources failed."
     )
     if failed:
         sys.exit(1)
@@ -812,6 +882,39 @@ def reanalyse(ctx: click.Context) -> None:
         task = bar.add_task("re-analysing", total=None)
         n = pipeline.rediff_stale(progress=lambda done: bar.update(task, completed=done))
     click.echo(f"{n} articles re-analysed (analysis version {pipeline.differ.version}).")
+
+
+@main.command()
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="DAYS",
+    help="Delete WARC capture files older than DAYS days (default: retention.warc_days "
+    "of sources.yaml).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
+@click.pass_context
+@_fail_cleanly
+def prune(ctx: click.Context, days: int | None, dry_run: bool) -> None:
+    """Delete raw WARC captures past their retention, and their capture rows. Articles,
+    stances and analyst corrections are kept; the daemon does this every day when
+    retention.warc_days is set."""
+    from monitor.runtime import open_analysis_pipeline
+
+    settings = _settings(ctx)
+    with open_analysis_pipeline(settings) as pipeline:
+        days = days or pipeline.config.retention.warc_days
+        if days is None:
+            _refuse("no retention set: give --older-than DAYS or set retention.warc_days")
+        pruned = pipeline.prune_captures(settings.warc_dir, days, dry_run=dry_run)
+    size = f"{pruned.bytes / 1e6:.1f} MB"
+    if dry_run:
+        click.echo(f"would delete {pruned.files} WARC files ({size}) older than {days} days")
+    else:
+        click.echo(f"deleted {pruned.files} WARC files ({size}) older than {days} days and "
+                   f"{pruned.captures} capture rows; articles and stances are kept")  # fmt: skip
 
 
 # ── analyst corrections ─────────────────────────────────────────────────────────────

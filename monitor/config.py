@@ -290,6 +290,18 @@ class DigestSchedule(_Model):
         return v.strip()
 
 
+class Retention(_Model):
+    """How long raw captures are kept; what was read from them is kept for good."""
+
+    warc_days: int | None = Field(
+        None,
+        ge=1,
+        description="delete WARC capture files older than this many days, and their capture "
+        "rows (articles, stances and corrections stay); unset keeps every capture",
+    )
+    hour: int = Field(3, ge=0, le=23, description="hour (UTC) of the daily clean-up")
+
+
 class SourcesFile(_Model):
     """The whole `sources.yaml`."""
 
@@ -297,6 +309,7 @@ class SourcesFile(_Model):
     defaults: Defaults = Field(default_factory=Defaults)  # type: ignore[arg-type]
     topic: Topic
     digest: DigestSchedule = Field(default_factory=DigestSchedule)  # type: ignore[arg-type]
+    retention: Retention = Field(default_factory=Retention)  # type: ignore[arg-type]
     sources: tuple[Source, ...] = Field(min_length=1)
 
     @field_validator("sources")

@@ -22,12 +22,14 @@ import asyncio
 import logging
 import random
 import signal
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from monitor.metrics import Metrics
 from monitor.pipeline import ANALYSIS_BATCH, Clock, CrawlResult, Pipeline, utc_now
 from monitor.report import week_of
 from monitor.runtime import Settings, open_pipeline
@@ -57,6 +59,7 @@ class Daemon:
         clock: Clock = utc_now,
         rng: random.Random | None = None,
         poll_seconds: float = ANALYSIS_POLL_SECONDS,
+        metrics: Metrics | None = None,
     ) -> None:
         unknown = set(roles) - set(ROLES)
         if unknown or not roles:
@@ -70,6 +73,7 @@ class Daemon:
         self.clock = clock
         self.rng = rng or random.Random()
         self.poll_seconds = poll_seconds
+        self.metrics = metrics
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()  # a crawl of ours stored something to analyse
         self._running: set[asyncio.Task[object]] = set()
@@ -95,6 +99,19 @@ class Daemon:
                 minute=d.minute,
                 id="digest",
                 name="weekly digest",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=6 * 3600,
+            )
+        retention = self.pipeline.config.retention
+        if "crawler" in self.roles and retention.warc_days:
+            self.scheduler.add_job(
+                self._prune,
+                "cron",
+                hour=retention.hour,
+                minute=17,
+                id="retention",
+                name="delete old WARC captures",
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=6 * 3600,
@@ -133,6 +150,9 @@ class Daemon:
         try:
             source = self.pipeline.config.source(source_id)
             result = await self.pipeline.crawl_source(source)  # never raises for a site's fault
+            if self.metrics is not None and result.started and result.finished:
+                seconds = (result.finished - result.started).total_seconds()
+                self.metrics.visit(source_id, result.counts, ok=result.ok, seconds=seconds)
             if result.counts["stored"] or result.counts["updated"]:
                 self._wake.set()
             if self.on_crawl:
@@ -148,7 +168,10 @@ class Daemon:
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                started = time.monotonic()
                 done = await self.pipeline.analyse_pending(progress=_log_progress)
+                if self.metrics is not None:
+                    self.metrics.analysed(done, time.monotonic() - started)
                 if done:
                     log.info("analysed %d stored pieces", done)
             except Exception:  # a defect must not end the analyser; the store keeps the work
@@ -160,11 +183,28 @@ class Daemon:
             for task in pending:
                 task.cancel()
 
+    async def _prune(self) -> None:
+        """The daily clean-up of raw captures past ``retention.warc_days`` (crawler role:
+        each crawler owns the WARC directory it writes)."""
+        days = self.pipeline.config.retention.warc_days
+        if not days:
+            return
+        try:
+            pruned = await self.pipeline.work.store(
+                self.pipeline.prune_captures, self.settings.warc_dir, days
+            )
+            if pruned.files:
+                log.info("retention: %d WARC files (%.1f MB) older than %d days deleted",
+                         pruned.files, pruned.bytes / 1e6, days)  # fmt: skip
+        except Exception:
+            log.exception("retention: old WARC captures could not be deleted")
+
     async def _write_digest(self) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         week = week_of(self.clock() - timedelta(days=7))
+        started, ok = time.monotonic(), False
         try:
             stale = await self.pipeline.analyse_pending()
             if stale:
@@ -173,10 +213,13 @@ class Daemon:
                 self.pipeline.write_digest, week, self.settings.digest_dir
             )
             log.info("digest %s written: %s", week, paths["html"])
+            ok = True  # written; the mail has its own log and ledger
             await self._mail_digest(week, paths)
         except Exception:
             log.exception("digest %s could not be written", week)
         finally:
+            if self.metrics is not None:
+                self.metrics.digest(ok=ok, seconds=time.monotonic() - started)
             if task is not None:
                 self._running.discard(task)
 
@@ -237,6 +280,7 @@ async def run_daemon(
     replay: Sequence[Path] = (),
     workers: int | None = None,
     on_crawl: Callable[[CrawlResult], None] | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
     """Open the pipeline (with ``workers`` worker processes, default two) and run the
     daemon until a stop signal."""
@@ -244,6 +288,12 @@ async def run_daemon(
     async with open_pipeline(settings, replay=replay, processes=processes) as pipeline:
         await pipeline.work.start()
         daemon = Daemon(
-            pipeline, settings, roles=roles, only=only, digest=digest, on_crawl=on_crawl
+            pipeline,
+            settings,
+            roles=roles,
+            only=only,
+            digest=digest,
+            on_crawl=on_crawl,
+            metrics=metrics,
         )
         await daemon.run()

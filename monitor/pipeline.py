@@ -15,6 +15,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from monitor import discover, extract, relevance, report, stories, visits
 from monitor.config import Selectors, Source, SourcesFile, Topic
 from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, failure_reason
-from monitor.fetch import Fetcher, check_page
+from monitor.fetch import Fetcher, check_page, files_before
 from monitor.models import (
     DigestInput,
     ExtractedArticle,
@@ -155,9 +156,13 @@ class Pipeline:
         records the last error, so one broken outlet cannot stop the daemon.
         """
         result = CrawlResult(source.id, started=self.clock())
+        # the fetcher's counters (retries by reason, robots outcomes…) of this visit's
+        # requests land in its record too, as fetch:<counter>
+        counting = self.fetcher.counting(result.counts) if self.fetcher else nullcontext()
         try:
-            links = await self._discover(source, result)
-            await self._collect(source, links, result)
+            with counting:
+                links = await self._discover(source, result)
+                await self._collect(source, links, result)
         except Exception as exc:  # a defect must not kill the scheduler; it is recorded
             reason, message = failure_reason(exc)
             result.counts[f"failed:{reason}"] += 1
@@ -443,6 +448,28 @@ class Pipeline:
             done += 1
         return done
 
+    # ── data lifecycle ──────────────────────────────────────────────────────────────
+
+    def prune_captures(self, warc_dir: Path, days: int, *, dry_run: bool = False) -> Pruned:
+        """Delete the WARC day files in ``warc_dir`` older than ``days`` days, and their
+        capture rows. What was read from them — articles, stances, corrections — stays;
+        only the raw responses (and a feed's validators for its next conditional GET)
+        go. Rows first, then the file: a crash between leaves a file the next run
+        deletes, never a row pointing at nothing."""
+        if days < 1:
+            raise MonitorError(f"retention must keep at least 1 day, got {days}",
+                               reason="config")  # fmt: skip
+        cutoff = (self.clock() - timedelta(days=days)).date()
+        pruned = Pruned()
+        for path in files_before(warc_dir, cutoff):
+            pruned.files += 1
+            pruned.bytes += path.stat().st_size
+            if not dry_run:
+                pruned.captures += self.store.forget_captures(path.name)
+                path.unlink(missing_ok=True)
+                log.info("retention: deleted %s", path)
+        return pruned
+
     # ── analyst corrections ─────────────────────────────────────────────────────────
 
     def labelled_pieces(self) -> list[dict[str, object]]:
@@ -589,6 +616,15 @@ class Pipeline:
         """ISO weeks that hold at least one stored article, oldest first."""
         weeks = {report.week_of(a.published_at or a.first_seen) for a in self.store.iter_articles()}
         return sorted(weeks)
+
+
+@dataclass
+class Pruned:
+    """What a retention run deleted (or, dry, would delete)."""
+
+    files: int = 0
+    bytes: int = 0
+    captures: int = 0
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ MODELS = [
     config.Selectors,
     config.Topic,
     config.DigestSchedule,
+    config.Retention,
 ]
 
 

@@ -24,7 +24,9 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -88,6 +90,12 @@ class _Hop:
         return None
 
 
+#: the counts of the visit this task is fetching for (see ``Fetcher.counting``)
+_VISIT: ContextVar[MutableMapping[str, int] | None] = ContextVar("fetch_visit", default=None)
+#: how a fetcher counter is named in a visit's counts
+VISIT_PREFIX = "fetch:"
+
+
 class Fetcher:
     """Polite, recorded, retried HTTP GETs. Use as ``async with Fetcher(settings) as f``."""
 
@@ -141,6 +149,24 @@ class Fetcher:
         )
         self._robots = RobotsCache(self._load_robots, clock=clock)
 
+    @contextmanager
+    def counting(self, counts: MutableMapping[str, int]) -> Iterator[None]:
+        """Inside the block (and in tasks started from it), every counter this fetcher
+        moves — retries by reason, robots outcomes, errors, 304s — is also added to
+        ``counts`` under ``fetch:<counter>``: one visit's share of a fetcher that serves
+        many visits at once."""
+        token = _VISIT.set(counts)
+        try:
+            yield
+        finally:
+            _VISIT.reset(token)
+
+    def _count(self, key: str) -> None:
+        self.stats[key] += 1
+        visit = _VISIT.get()
+        if visit is not None:
+            visit[VISIT_PREFIX + key] = visit.get(VISIT_PREFIX + key, 0) + 1
+
     async def __aenter__(self) -> Fetcher:
         return self
 
@@ -189,7 +215,7 @@ class Fetcher:
                 max_redirects=self.settings.max_redirects,
             )
             if hop.status == 304 and (etag or last_modified):
-                self.stats["not_modified"] += 1
+                self._count("not_modified")
                 return self._response(url, hop, b"", not_modified=True)
             if not 200 <= hop.status < 300:
                 raise FetchError(
@@ -199,9 +225,9 @@ class Fetcher:
                     status=hop.status,
                 )
         except FetchError as exc:
-            self.stats[f"error:{exc.reason}"] += 1
+            self._count(f"error:{exc.reason}")
             raise
-        self.stats["ok"] += 1
+        self._count("ok")
         return self._response(url, hop, hop.body)
 
     def _response(
@@ -249,7 +275,7 @@ class Fetcher:
                 )
             if len(chain) > max_redirects:
                 raise FetchError(url, f"more than {max_redirects} redirects", reason="redirects")
-            self.stats["redirect"] += 1
+            self._count("redirect")
             chain.append(target)
             seen.add(_same(target))
             current = target
@@ -260,14 +286,14 @@ class Fetcher:
         except AddressRefused as exc:  # the hop's own host: name the hop, not robots.txt
             raise AddressRefused(url, exc.host, exc.address, exc.kind) from None
         if policy.kind == "unavailable":
-            self.stats["robots:unavailable"] += 1
+            self._count("robots:unavailable")
             raise FetchError(
                 url,
                 f"{policy.detail}; not crawling this host for now",
                 reason=policy.cause,
             )
         if not policy.allows(url, self._agent):
-            self.stats["robots:disallowed"] += 1
+            self._count("robots:disallowed")
             raise RobotsDisallowed(url)
         delay = policy.crawl_delay(self._agent)
         if delay is not None:
@@ -286,7 +312,7 @@ class Fetcher:
                 raise  # the page is on the same refused host: say that, not "robots"
             return allow_all(f"robots.txt redirects to a refused address ({exc.kind})")
         except FetchError as exc:
-            self.stats[f"robots:error:{exc.reason}"] += 1
+            self._count(f"robots:error:{exc.reason}")
             if exc.reason in ("timeout", "connect"):  # the host itself is unreachable
                 return unavailable(f"robots.txt could not be fetched ({exc.reason})", exc.reason)
             if exc.reason in ("protocol", "truncated"):
@@ -294,7 +320,7 @@ class Fetcher:
             # too large, undecodable, endless redirects: Google reads these as "no rules"
             log.warning("%s: %s; treating it as allowing all", robots_url, exc.message)
             return allow_all(f"robots.txt unusable ({exc.reason})")
-        self.stats["robots:fetched"] += 1
+        self._count("robots:fetched")
         return policy_from_response(hop.status, hop.body)
 
     # ── one hop, retried ────────────────────────────────────────────────────────────
@@ -332,7 +358,7 @@ class Fetcher:
                     raise failure
                 assert hop is not None
                 return hop  # get() turns the status into an error
-            self.stats[f"retry:{outcome}"] += 1
+            self._count(f"retry:{outcome}")
             log.info("%s: %s, retry %d in %.1f s", url, outcome, attempt + 1, delay)
             self._slots.defer(key, delay)
             attempt += 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -204,3 +205,25 @@ class WarcRecorder:
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": date_text},
         )
+
+
+_DAY_FILE = re.compile(r"^(?P<prefix>.+)-(?P<day>\d{8})-\d+\.warc\.gz$")
+
+
+def files_before(directory: Path, day: date, *, prefix: str = "monitor") -> list[Path]:
+    """The recorder's day files in ``directory`` from before ``day``, oldest first.
+
+    The day is read from the name (``monitor-20241023-<pid>.warc.gz``), not the file's
+    mtime, which a copy or a restore moves; files of another name are never touched.
+    """
+    found = []
+    for path in directory.glob(f"{prefix}-*.warc.gz") if directory.is_dir() else ():
+        m = _DAY_FILE.match(path.name)
+        if m and m.group("prefix") == prefix:
+            try:
+                file_day = datetime.strptime(m.group("day"), "%Y%m%d").date()
+            except ValueError:
+                continue
+            if file_day < day:
+                found.append((file_day, path.name, path))
+    return [path for _, _, path in sorted(found)]

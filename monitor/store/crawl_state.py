@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from monitor import visits
 from monitor.models import CrawlStatus, SourceInfo
@@ -50,6 +50,17 @@ def add_capture(conn: Connection, values: Mapping[str, Any]) -> int:
     # NULL warc_path/offset must match NULL: IS NOT DISTINCT FROM, not =
     same = [captures.c[k].is_not_distinct_from(values[k]) for k in CAPTURE_KEY]
     return int(conn.execute(select(captures.c.id).where(*same)).scalar_one())
+
+
+def forget_captures(conn: Connection, file_name: str) -> int:
+    """Delete the captures recorded in the WARC file called ``file_name``, wherever the
+    recorder's directory was when it was written (articles.capture_id is SET NULL)."""
+    escaped = file_name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    stmt = delete(captures).where(
+        (captures.c.warc_path == file_name)
+        | captures.c.warc_path.like(f"%/{escaped}", escape="\\")
+    )
+    return int(conn.execute(stmt).rowcount)
 
 
 def validators(conn: Connection, url: str) -> tuple[str | None, str | None]:

@@ -194,6 +194,14 @@ class Store:
         with self._write(f"record capture of {response.url}") as conn:
             return crawl_state.add_capture(conn, values)
 
+    def forget_captures(self, warc_file: str) -> int:
+        """Delete the capture rows recorded in the WARC file named ``warc_file`` (a bare
+        file name: the file is being deleted under the retention settings); articles read
+        from them keep their text and lose only the link to the raw response. Returns
+        how many rows went."""
+        with self._write(f"forget captures in {warc_file}") as conn:
+            return crawl_state.forget_captures(conn, warc_file)
+
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) of the newest 200 response for ``url``, for a conditional GET."""
         with self._read(f"read validators of {url}") as conn:

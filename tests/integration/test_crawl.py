@@ -323,3 +323,35 @@ def test_a_page_that_failed_once_is_fetched_in_full_again(
 
     assert world.not_modified["/world/1002"] == 0
     assert again.counts["stored"] == 1 and len(stored_titles(settings)) == 2
+
+
+def test_a_visit_record_carries_the_fetcher_s_counters(world: World, tmp_path: Path) -> None:
+    """What the fetcher saw on this visit — robots.txt read, pages fetched, a page that
+    answered 503 and was retried — is in the visit's record, under fetch:, for
+    `monitor status` and the metrics; another visit's requests are not counted in it."""
+    from monitor.store import open_store
+
+    build_site(world)
+    world.add("/world/1002", b"busy", status=503)
+    settings = settings_for(world, tmp_path)
+
+    async def two_visits() -> CrawlResult:
+        async with open_pipeline(settings) as pipeline:
+            first = await pipeline.crawl_source(pipeline.config.sources[0])
+            await pipeline.crawl_source(pipeline.config.sources[0])  # its own counts
+            return first
+
+    result = asyncio.run(two_visits())
+
+    fetched = {k: v for k, v in result.counts.items() if k.startswith("fetch:")}
+    assert fetched["fetch:robots:fetched"] == 1
+    assert fetched["fetch:ok"] == 3  # robots.txt, the feed, the article page that answered
+    assert sum(v for k, v in fetched.items() if k.startswith("fetch:retry:")) == 1
+    assert [k for k in fetched if k.startswith("fetch:error:")] == ["fetch:error:status"]
+    store = open_store(settings.database_url())
+    try:
+        (first_row,) = [r for r in store.crawl_status() if r.source_id == "wire"]
+    finally:
+        store.close()
+    assert first_row.counts.get("fetch:robots:fetched", 0) == 0  # the last visit: robots cached
+    assert first_row.counts["fetch:not_modified"] == 1  # its feed answered 304
