@@ -138,6 +138,9 @@ class WebPlan:
     latency: tuple[float, float] = (0.02, 0.2)
     seed: int = 8
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # None: every article is there from the start. Otherwise article n of each outlet
+    # appears ``release_every * n`` seconds after the web starts (a day, compressed)
+    release_every: float | None = None
 
 
 def plan_web(hosts: int, pages_per_host: int, *, first_ip: int = 2, seed: int = 8,
@@ -249,9 +252,9 @@ def article_html(plan: WebPlan, outlet: Outlet, n: int) -> bytes:
     return html.encode("utf-8")
 
 
-def feed_xml(plan: WebPlan, outlet: Outlet) -> bytes:
+def feed_xml(plan: WebPlan, outlet: Outlet, released: int | None = None) -> bytes:
     items = []
-    for n in range(outlet.pages):
+    for n in reversed(range(outlet.pages if released is None else released)):
         title, lead, _, published = article(plan, outlet, n)
         items.append(
             f"<item><title>{escape(title)}</title><link>{page_url(outlet, n)}</link>"
@@ -269,11 +272,19 @@ def feed_xml(plan: WebPlan, outlet: Outlet) -> bytes:
 # ── serving ─────────────────────────────────────────────────────────────────────────
 
 
-def _render(plan: WebPlan, outlet: Outlet, path: str) -> tuple[int, str, bytes]:
+def _released(plan: WebPlan, started: float) -> int | None:
+    if plan.release_every is None:
+        return None
+    return int((time.time() - started) / plan.release_every) + 1
+
+
+def _render(plan: WebPlan, outlet: Outlet, path: str,
+            released: int | None = None) -> tuple[int, str, bytes]:  # fmt: skip
     if path == "/robots.txt":
         return 200, "text/plain", b"User-agent: *\nAllow: /\n"
     if path == "/feed.xml":
-        return 200, "application/rss+xml; charset=utf-8", feed_xml(plan, outlet)
+        shown = None if released is None else min(released, outlet.pages)
+        return 200, "application/rss+xml; charset=utf-8", feed_xml(plan, outlet, shown)
     if path.startswith("/world/") and path.endswith("-story.html"):
         try:
             n = int(path[len("/world/"):].split("-")[0])
@@ -288,7 +299,8 @@ async def _serve(plan: WebPlan, conn: Any) -> None:
     hits: dict[str, int] = {o.id: 0 for o in plan.outlets}
     first: list[float] = []
     last: list[float] = [0.0]
-    cache: dict[tuple[str, str], tuple[int, str, bytes]] = {}
+    cache: dict[tuple[str, str, int | None], tuple[int, str, bytes]] = {}
+    started = time.time()
 
     def handler(outlet: Outlet) -> Any:
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -302,9 +314,10 @@ async def _serve(plan: WebPlan, conn: Any) -> None:
                     hits[outlet.id] += 1
                     rng = _rng(plan, outlet.id, path, hits[outlet.id])
                     await asyncio.sleep(rng.uniform(*plan.latency))
-                    key = (outlet.id, path)
+                    released = _released(plan, started)
+                    key = (outlet.id, path, released if path == "/feed.xml" else None)
                     if key not in cache:
-                        cache[key] = _render(plan, outlet, path)
+                        cache[key] = _render(plan, outlet, path, released)
                     status, ctype, body = cache[key]
                     reason = "OK" if status == 200 else "Not Found"
                     writer.write(

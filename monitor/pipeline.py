@@ -16,12 +16,12 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import discover, extract, relevance, report, stories, visits
-from monitor.config import Selectors, Source, SourcesFile, Topic
+from monitor import discover, relevance, report, stories, visits
+from monitor.config import Source, SourcesFile
 from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, failure_reason
 from monitor.fetch import Fetcher, check_page, files_before
@@ -30,12 +30,12 @@ from monitor.models import (
     ExtractedArticle,
     Link,
     PositionInfo,
-    Relevance,
     Response,
     SourceInfo,
     StoredArticle,
     position_order,
 )
+from monitor.pagework import PageInput, article_from_link, judge, read_page
 from monitor.store import Store
 from monitor.urls import canonical_url, host_of
 from monitor.workers import Workers
@@ -640,42 +640,6 @@ class Taken:
     article: ExtractedArticle | None = None  # set for a stored piece
 
 
-# ── page work (runs in a worker process: pure, picklable) ──────────────────────────
-
-
-@dataclass(frozen=True)
-class PageInput:
-    """What page work needs of a fetched page."""
-
-    body: bytes
-    url: str
-    selectors: Selectors | None
-    charset: str | None
-    default_language: str | None
-
-
-def read_page(page: PageInput, link: Link, topic: Topic) -> tuple[ExtractedArticle, Relevance]:
-    """Extract the article from a fetched page and judge it against the topic.
-
-    Raises ``ExtractError`` when the page holds no article."""
-    article = extract.extract(
-        page.body,
-        page.url,
-        selectors=page.selectors,
-        charset=page.charset,
-        default_language=page.default_language,
-    )
-    return judge(article, link, topic)
-
-
-def judge(
-    article: ExtractedArticle, link: Link, topic: Topic
-) -> tuple[ExtractedArticle, Relevance]:
-    """Fill what the page lacks from the feed item, then apply the relevance rule."""
-    article = fill_from_link(article, link)
-    return article, relevance.assess(article.title, article.text, article.language, topic)
-
-
 # ── small pure helpers ──────────────────────────────────────────────────────────────
 
 
@@ -695,26 +659,3 @@ def _is_search_redirect(url: str) -> bool:
     """Google News item links are opaque redirect tokens that only a browser resolves;
     fetching them yields Google's page, not the article."""
     return host_of(url) == "news.google.com"
-
-
-def article_from_link(link: Link, language: str) -> ExtractedArticle:
-    """A feed-only piece (paywalled outlet, search result): title and teaser are its text."""
-    text = "\n\n".join(x.strip() for x in (link.title, link.summary) if x and x.strip())
-    return ExtractedArticle(
-        url=link.url,
-        title=link.title,
-        authors=(),
-        published=link.published,
-        language=language,
-        text=text,
-    )
-
-
-def fill_from_link(article: ExtractedArticle, link: Link) -> ExtractedArticle:
-    """The page is the authority; the feed fills only what the page lacks."""
-    changes: dict[str, object] = {}
-    if article.published is None and link.published is not None:
-        changes["published"] = link.published
-    if not article.title and link.title:
-        changes["title"] = link.title
-    return replace(article, **changes) if changes else article

@@ -1,6 +1,7 @@
 """Recording every HTTP exchange to WARC before anyone parses it.
 
-One gzipped WARC/1.1 file per UTC day and process (``monitor-20241023-<pid>.warc.gz``), so
+One gzipped WARC/1.1 file per UTC day and process (``monitor-20241023-<host>-<pid>.warc.gz``;
+the host name keeps apart daemons in containers, where every one may be pid 1), so
 several daemons sharing a disk never write into the same file, and a day's crawl can be
 archived or replayed as a unit. Each exchange becomes a ``request`` record and a
 ``response`` record (linked by ``WARC-Concurrent-To``); each record is its own gzip
@@ -23,6 +24,7 @@ import io
 import logging
 import os
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -36,6 +38,9 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 log = logging.getLogger(__name__)
+
+#: this machine (or container) in file names: letters, digits, dot, underscore, dash only
+_HOST = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname())[:64] or "host"
 
 SOFTWARE = "monitor/0.1 (httpx, warcio)"
 #: headers that describe the transfer, not the payload we store
@@ -150,7 +155,7 @@ class WarcRecorder:
             if self._file is not None:
                 self._file.close()
             self.directory.mkdir(parents=True, exist_ok=True)
-            name = f"{self._prefix}-{day:%Y%m%d}-{os.getpid()}.warc.gz"
+            name = f"{self._prefix}-{day:%Y%m%d}-{_HOST}-{os.getpid()}.warc.gz"
             self._path = self.directory / name
             self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across records
             self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
@@ -207,13 +212,13 @@ class WarcRecorder:
         )
 
 
-_DAY_FILE = re.compile(r"^(?P<prefix>.+)-(?P<day>\d{8})-\d+\.warc\.gz$")
+_DAY_FILE = re.compile(r"^(?P<prefix>.+?)-(?P<day>\d{8})-.+\.warc\.gz$")
 
 
 def files_before(directory: Path, day: date, *, prefix: str = "monitor") -> list[Path]:
     """The recorder's day files in ``directory`` from before ``day``, oldest first.
 
-    The day is read from the name (``monitor-20241023-<pid>.warc.gz``), not the file's
+    The day is read from the name (``monitor-20241023-<host>-<pid>.warc.gz``), not the file's
     mtime, which a copy or a restore moves; files of another name are never touched.
     """
     found = []

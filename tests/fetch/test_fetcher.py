@@ -56,7 +56,8 @@ async def test_a_page_comes_back_with_its_headers_and_lands_in_warc_byte_for_byt
     assert response.sha256 == hashlib.sha256(PAGE).hexdigest()
     assert response.fetched_at == FIXED_NOW
     assert fetcher.stats["ok"] == 1
-    assert Path(response.warc_path or "").name == f"monitor-20241023-{os.getpid()}.warc.gz"
+    name = f"monitor-20241023-{socket.gethostname()}-{os.getpid()}.warc.gz"
+    assert Path(response.warc_path or "").name == name
 
     record, handle = _record_at(response.warc_path or "", response.warc_offset or 0)
     with handle:

@@ -4,6 +4,7 @@ warcinfo record, every record on disk (and readable by warcio) as soon as it is 
 from __future__ import annotations
 
 import os
+import socket
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -34,8 +35,9 @@ def test_files_rotate_at_midnight_utc_and_each_starts_with_warcinfo(tmp_path: Pa
     recorder.close()
 
     pid = os.getpid()
-    assert Path(first).name == f"monitor-20241023-{pid}.warc.gz"
-    assert Path(second).name == f"monitor-20241024-{pid}.warc.gz"
+    host = socket.gethostname()
+    assert Path(first).name == f"monitor-20241023-{host}-{pid}.warc.gz"
+    assert Path(second).name == f"monitor-20241024-{host}-{pid}.warc.gz"
     for path in (first, second):
         with open(path, "rb") as handle:
             kinds = [r.rec_type for r in ArchiveIterator(handle)]
