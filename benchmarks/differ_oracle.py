@@ -13,7 +13,7 @@ pieces:
 - ``heldout``: `tests/differ/fixtures/heldout.jsonl`;
 - ``long``: the full-length articles the speed benchmark builds from the dev set;
 - ``seed``: the baseline article `shared/seed/000_c729cd3e6bfc0f2e.txt` (language detected);
-- ``demo``: every HTML page of `tests/fixtures/demo/demo.warc.gz` the extractor reads
+- ``demo``: every HTML page of `monitor/demo_data/demo.warc.gz` the extractor reads
   (extracted language and title), and once more with the language detected;
 - ``store``: the articles `monitor demo` stores (run in a temporary directory), read back
   from its database and diffed as the pipeline diffs them;
@@ -58,7 +58,7 @@ SHARED = ROOT / ".." / "shared"
 DEV = SHARED / "data" / "framing" / "dev.jsonl"
 SEED = SHARED / "seed" / "000_c729cd3e6bfc0f2e.txt"
 HELDOUT = ROOT / "tests" / "differ" / "fixtures" / "heldout.jsonl"
-DEMO = ROOT / "tests" / "fixtures" / "demo" / "demo.warc.gz"
+DEMO = ROOT / "monitor" / "demo_data" / "demo.warc.gz"
 POSITIONS = ROOT / "positions.yaml"
 
 Piece = tuple[str, str, str, str | None, str | None]  # set, id, text, language, title

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from monitor import __version__
+from monitor.demo_data import ARCHIVE as DEMO_ARCHIVE  # in the package, not under tests/
 from monitor.errors import ConfigError, ExtractError, MonitorError, failure_reason
 
 if TYPE_CHECKING:
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_ARCHIVE = REPO_ROOT / "tests" / "fixtures" / "demo" / "demo.warc.gz"
 
 
 def _json_logs() -> bool:
@@ -394,7 +393,7 @@ async def _crawl_once(
     "--archive",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False),
-    help=f"WARC files to replay (default: the bundled {DEMO_ARCHIVE.relative_to(REPO_ROOT)}).",
+    help="WARC files to replay (default: the bundled monitor/demo_data/demo.warc.gz).",
 )
 @click.option(
     "--into",

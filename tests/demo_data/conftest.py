@@ -10,10 +10,11 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.config import SourcesFile, load_sources
+from monitor.demo_data import ARCHIVE as PACKAGED_ARCHIVE
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "tests" / "fixtures" / "demo"
-ARCHIVE = DEMO / "demo.warc.gz"
+ARCHIVE = PACKAGED_ARCHIVE
 MANIFEST = DEMO / "manifest.json"
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from monitor.demo_data import ARCHIVE
+
 DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
-ARCHIVE = DEMO / "demo.warc.gz"
 MANIFEST = DEMO / "manifest.json"
 BUILDER = DEMO / "build_archive.py"
 

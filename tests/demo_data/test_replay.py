@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import httpx
 
+from monitor.demo_data import ARCHIVE
 from monitor.fetch.replay import ReplayTransport
-
-ARCHIVE = Path(__file__).resolve().parents[1] / "fixtures" / "demo" / "demo.warc.gz"
 
 
 async def test_replay_answers_endpoints_and_pages_and_follows_the_recorded_redirect(

@@ -23,6 +23,7 @@ import pytest
 
 from monitor.daemon import Daemon
 from monitor.demo import DemoOutcome, run_demo
+from monitor.demo_data import ARCHIVE
 from monitor.pipeline import CrawlResult
 from monitor.runtime import Settings
 
@@ -148,7 +149,7 @@ def stop_after_every_source(daemon: Daemon, sources: int) -> list[CrawlResult]:
 
 # ── the offline demo, run once for every test that reads its digests ───────────────
 
-DEMO_ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
+DEMO_ARCHIVE = ARCHIVE  # shipped in the package (monitor/demo_data/)
 
 
 def demo_settings(root: Path) -> Settings:

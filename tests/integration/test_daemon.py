@@ -9,12 +9,12 @@ from pathlib import Path
 
 from monitor.config import load_sources
 from monitor.daemon import Daemon
+from monitor.demo_data import ARCHIVE
 from monitor.pipeline import CrawlResult
 from monitor.runtime import Settings, open_pipeline
 from tests.integration.conftest import start_daemon, stop_after_every_source
 
 REPO = Path(__file__).resolve().parents[2]
-ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
 
 
 def quick_sources(tmp_path: Path) -> Path:

@@ -28,7 +28,9 @@ from .conftest import DEMO_ARCHIVE, demo_settings
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE = DEMO_ARCHIVE
-MANIFEST = json.loads((ARCHIVE.parent / "manifest.json").read_text(encoding="utf-8"))
+MANIFEST = json.loads(
+    (REPO / "tests" / "fixtures" / "demo" / "manifest.json").read_text(encoding="utf-8")
+)
 
 
 settings = demo_settings  # the shipped sources.yaml and positions.yaml, data under root

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from monitor.demo_data import ARCHIVE
 from monitor.runtime import Settings, open_analysis_pipeline, open_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
-ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
 
 
 def test_a_changed_positions_file_re_diffs_every_stored_piece(tmp_path: Path) -> None:

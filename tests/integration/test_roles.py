@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from monitor.daemon import Daemon
+from monitor.demo_data import ARCHIVE
 from monitor.differ import Differ, load_positions
 from monitor.models import ExtractedArticle
 from monitor.runtime import Settings, open_analysis_pipeline, open_pipeline
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from tests.integration.conftest import World
 
 REPO = Path(__file__).resolve().parents[2]
-ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
 SITE = Path(__file__).parent / "site"
 
 
