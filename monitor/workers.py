@@ -3,13 +3,15 @@
 Three kinds of work leave the loop:
 
 * **page work** (decoding, extraction, the relevance rule: a hostile page can cost seconds)
-  and **analysis** (the differ: ~130 ms a piece, seconds with the semantic extra) run in a
-  ``ProcessPoolExecutor`` whose initializer loads the differ once per worker process;
+  and **analysis** (the differ: ~130 ms a piece, seconds with the semantic extra) run in
+  ``ProcessPoolExecutor`` workers;
 * **store calls** run on one dedicated thread, the single writer, so a busy SQLite (busy
   timeout 15 s) or a slow PostgreSQL never holds up a fetch or a timer.
 
-Analysis may occupy at most ``processes - 1`` worker processes at once (one when there is
-only one), so a backlog of re-analysis never leaves pages queueing behind it.
+With two processes or more, one is the page worker and the others analyse (their
+initializer loads the differ once each), so a backlog of re-analysis never leaves pages
+queueing behind it, and each process loads only what its work needs: the page worker the
+language model, the analysers the differ. With one process, it does both.
 
 ``Workers.inline()`` runs everything in the calling thread instead: the offline demo,
 one-off commands and most tests want one process and no start-up cost.
@@ -73,7 +75,8 @@ class Workers:
     ) -> None:
         self.differ = differ
         self.processes = processes
-        self._pool: ProcessPoolExecutor | None = None
+        self._pages: ProcessPoolExecutor | None = None
+        self._analysis: ProcessPoolExecutor | None = None
         self._writer: Executor | None = None
         if processes > 0:
             if positions_path is None:
@@ -81,11 +84,17 @@ class Workers:
             # forkserver: workers start from a clean interpreter, not a copy of a process
             # that runs threads (store writer, resolver) and an event loop
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(
-                processes,
+            self._analysis = ProcessPoolExecutor(
+                max(1, processes - 1),
                 mp_context=context,
                 initializer=_load_differ,
                 initargs=(str(positions_path), semantic),
+            )
+            # With two processes or more, page work has its own: only it loads the
+            # language model (~65 MiB with numpy) and only the others load the differ
+            # (and the semantic models), instead of every worker holding everything.
+            self._pages = (
+                ProcessPoolExecutor(1, mp_context=context) if processes > 1 else self._analysis
             )
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self._analysis_gate = asyncio.Semaphore(max(1, processes - 1))
@@ -95,29 +104,33 @@ class Workers:
         return cls(differ, processes=0)
 
     async def start(self) -> None:
-        """Start every worker process now and wait until each has loaded its differ, so
-        the first pages of a run do not queue behind start-up (seconds, more on a busy
-        machine) and a worker that cannot start fails the start, not a crawl."""
-        if self._pool is None:
+        """Start every worker process now and wait until each is ready (the analysers
+        with their differ loaded), so the first pages of a run do not queue behind
+        start-up (seconds, more on a busy machine) and a worker that cannot start fails
+        the start, not a crawl."""
+        if self._analysis is None or self._pages is None:
             return
-        await asyncio.gather(*(_submit(self._pool, _ready) for _ in range(self.processes)))
+        ready = [_submit(self._analysis, _ready) for _ in range(max(1, self.processes - 1))]
+        if self._pages is not self._analysis:
+            ready.append(_submit(self._pages, bool, True))
+        await asyncio.gather(*ready)
 
     @property
     def pooled(self) -> bool:
-        return self._pool is not None
+        return self._analysis is not None
 
     async def page(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a pure, picklable page function (extract + relevance) in a worker."""
-        if self._pool is None:
+        if self._pages is None:
             return fn(*args, **kwargs)
-        return await _submit(self._pool, fn, *args, **kwargs)
+        return await _submit(self._pages, fn, *args, **kwargs)
 
     async def diff(self, text: str, *, language: str | None, title: str | None) -> DiffResult:
         """The differ's result for one piece, computed in a worker process."""
-        if self._pool is None:
+        if self._analysis is None:
             return self.differ.diff(text, language=language, title=title)
         async with self._analysis_gate:
-            return await _submit(self._pool, _diff_in_worker, text, language, title)
+            return await _submit(self._analysis, _diff_in_worker, text, language, title)
 
     async def store(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a store call on the single writer thread."""
@@ -129,10 +142,10 @@ class Workers:
         """Stop the pools. ``wait=False`` drops queued work at once (a stop signal): what
         a worker is computing is lost, and is redone after a restart because nothing of it
         was stored."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=not wait)
+        for pool in {id(p): p for p in (self._pages, self._analysis) if p is not None}.values():
+            pool.shutdown(wait=wait, cancel_futures=not wait)
             if not wait:
-                _end_workers(self._pool)
+                _end_workers(pool)
         if self._writer is not None:
             # a store call in progress always completes: its transaction is short
             self._writer.shutdown(wait=True, cancel_futures=not wait)
