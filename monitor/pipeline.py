@@ -26,6 +26,7 @@ from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, failure_reason
 from monitor.fetch import Fetcher, check_page, files_before
 from monitor.models import (
+    DiffResult,
     DigestInput,
     ExtractedArticle,
     Link,
@@ -392,27 +393,48 @@ class Pipeline:
             if not batch:
                 return done
 
-            async def one(article: StoredArticle) -> int:
+            async def one(article: StoredArticle) -> tuple[int, DiffResult] | None:
                 async with gate:
                     if self._stopping:
-                        return 0
+                        return None
                     try:
                         diff = await self.work.diff(
                             article.text, language=article.language, title=article.title
                         )
-                        await self.work.store(self.store.save_diff, article.id, diff)
                     except Exception as exc:  # one bad piece must not stop the others
                         self._failed_analysis.add(article.id)
                         _, message = failure_reason(exc)
                         log.error("analysis of article %d failed: %s", article.id, message)
-                        return 0
-                    return 1
+                        return None
+                    return article.id, diff
 
-            for saved in await asyncio.gather(*(one(a) for a in batch)):
-                done += saved
-                if saved and progress:
+            results = [r for r in await asyncio.gather(*(one(a) for a in batch)) if r]
+            # the batch's results in one transaction, not one commit per piece
+            for _ in range(await self.work.store(self._save_diffs, results)):
+                done += 1
+                if progress:
                     progress(done)
         return done
+
+    def _save_diffs(self, results: list[tuple[int, DiffResult]]) -> int:
+        """Save a batch of differ results at once; when that fails (a piece deleted
+        meanwhile), piece by piece, so one bad piece costs only itself. Returns how many
+        were saved."""
+        if not results:
+            return 0
+        try:
+            self.store.save_diffs(results)
+            return len(results)
+        except MonitorError:
+            saved = 0
+            for article_id, diff in results:
+                try:
+                    self.store.save_diff(article_id, diff)
+                    saved += 1
+                except MonitorError as exc:
+                    self._failed_analysis.add(article_id)
+                    log.error("analysis of article %d not saved: %s", article_id, exc.message)
+            return saved
 
     def _pending_batch(self) -> list[StoredArticle]:
         batch: list[StoredArticle] = []
