@@ -305,16 +305,21 @@ class Pipeline:
     def _settle(self, taken: Taken, result: CrawlResult) -> None:
         """Store what became of a link — its capture, the article, the link's outcome —
         in one transaction: a crash leaves all of it or none (then the link is new again)."""
+        article_id = None
         with self.store.transaction():
             capture_id = None
             if taken.response is not None:
                 capture_id = self.store.add_capture(taken.response, taken.owner.id)
             if taken.article is not None:
-                self.store_article(taken.article, taken.owner, capture_id, taken.at, result)
+                article_id = self._upsert(taken.article, taken.owner, capture_id, taken.at,
+                                          result)  # fmt: skip
             self.store.mark_link(taken.link.url, taken.owner.id, taken.outcome, taken.reason,
                                  at=taken.at)  # fmt: skip
+        if article_id is not None and taken.article is not None:
+            # after the commit: a failed grouping must never cost the stored piece
+            self.group_story(article_id, taken.article.text, result)
 
-    def store_article(
+    def _upsert(
         self,
         article: ExtractedArticle,
         owner: Source,
@@ -328,7 +333,6 @@ class Pipeline:
             article, source_id=owner.id, camp=owner.camp, capture_id=capture_id, seen_at=at
         )
         result.counts["stored" if created else "updated"] += 1
-        self.group_story(article_id, article.text, result)
         return article_id
 
     def _mentions_story(self, link: Link) -> bool:
