@@ -72,8 +72,10 @@ _DATE_SHAPE = re.compile(
     re.IGNORECASE,
 )
 _RIGHTS = re.compile(
-    r"©\s*(?:\d|[A-Z])|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.IGNORECASE
+    r"©\s*(?:\d|[A-Z])|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|责任编辑|責任編輯",
+    re.IGNORECASE,
 )
+_LEAD_IN = re.compile(r"[:：]\s*$")  # "More about:", "Read more:" over a list that went
 SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)]*$")
 _EDGE = 3  # bylines and datelines lead a story, rights notices close it
 
@@ -82,8 +84,9 @@ def strip_furniture(paras: list[str], title: str | None) -> list[str]:
     """Drop what page furniture leaves among the paragraphs: the headline repeated at the
     top (in a ``div``, where the heading check cannot see it), photo credits, ad and
     "continue reading" labels, a byline or dateline line among the first paragraphs, a
-    rights notice among the last, and headings left without a paragraph of their own
-    (the "More on this story" over a list the cleaning removed)."""
+    rights notice, an editor's credit or a dangling "Read more:" at the end, and headings
+    left without a paragraph of their own (the "More on this story" over a list the
+    cleaning removed)."""
     out = [p for p in paras if not (len(p) < 80 and _CREDIT.match(p)) and not _label(p)]
     if title:
         for i, para in enumerate(out[:2]):
@@ -93,9 +96,16 @@ def strip_furniture(paras: list[str], title: str | None) -> list[str]:
     lead = [p for p in out[:_EDGE] if not _byline_or_dateline(p)]
     if lead or len(out) > _EDGE:
         out = lead + out[_EDGE:]
-    while len(out) > 1 and len(out[-1]) < 250 and _RIGHTS.search(out[-1]):
+    while len(out) > 1 and _closing_line(out[-1]):
         out = out[:-1]
     return _drop_empty_sections(out)
+
+
+def _closing_line(para: str) -> bool:
+    """A rights notice or an editor's credit, or a lead-in line left with nothing after."""
+    if len(para) < 250 and _RIGHTS.search(para):
+        return True
+    return len(para) < 80 and _LEAD_IN.search(para) is not None
 
 
 def _label(para: str) -> bool:

@@ -57,6 +57,9 @@ def page(lead: str = "", middle: str = "", tail: str = "") -> str:
         ("tail", "<p>Topics: <a href='/t/1'>North Korea</a>, <a href='/t/2'>Russia</a></p>",
          ["Topics"]),
         ("tail", "<p>© 2024 Example News. All rights reserved.</p>", ["All rights reserved"]),
+        ("tail", "<p>More about:</p><ul class='c-t'><li><a href='/t/1'>North Korea</a></li>"
+                 "<li><a href='/t/2'>Russia</a></li></ul>", ["More about"]),
+        ("tail", "<p>[责任编辑：王伟]</p>", ["责任编辑"]),
         ("tail", "<div class='author-bio'><h4>About the author</h4><p>Jane Roe is a "
                  "correspondent in Seoul who has covered the peninsula since 2015 and, before "
                  "that, the Russian Far East.</p></div>",
