@@ -65,22 +65,26 @@ class BandIndex:
         self.flush()
         self._merge(keys.reshape(-1), np.repeat(rows.astype(np.int64), BANDS))
 
-    def query(self, keys: Keys) -> set[int]:
-        """Rows sharing at least one band key with ``keys``."""
-        found: set[int] = set()
+    def query(self, keys: Keys) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Rows sharing at least one band key with ``keys``, and in how many bands each
+        (the more bands, the more alike: the expected share is Jaccard squared)."""
+        parts: list[npt.NDArray[np.int64]] = []
         if len(self._keys):
             left = np.searchsorted(self._keys, keys, side="left")
             hit = self._keys[np.minimum(left, len(self._keys) - 1)] == keys
             if hit.any():
                 right = np.searchsorted(self._keys, keys[hit], side="right")
                 for lo, hi in zip(left[hit].tolist(), right.tolist(), strict=True):
-                    found.update(self._rows[lo:hi].tolist())
+                    parts.append(self._rows[lo:hi])
         if self._pending:
             listed = keys.tolist()
-            found.update(map(self._pending.__getitem__, self._pending.keys() & listed))
+            found = [self._pending[k] for k in self._pending.keys() & listed]
             for key in self._more.keys() & listed:
-                found.update(self._more[key])
-        return found
+                found.extend(self._more[key])
+            parts.append(np.array(found, dtype=np.int64))
+        if not parts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate(parts), return_counts=True)
 
     def flush(self) -> None:
         if not self._pending:

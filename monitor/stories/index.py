@@ -38,6 +38,10 @@ CONTAINMENT = 0.5
 MIN_SIZE_RATIO = 0.25
 #: fewer distinct shingles than this and a piece is grouped by exact text only
 MIN_SHINGLES = 8
+#: candidates verified per piece, those sharing the most LSH bands first: on one topic
+#: the buckets offer more and more chance pairs as the store grows (a re-run shares many
+#: bands with its original, a chance pair one), and verifying them all grew quadratically
+MAX_CANDIDATES = 256
 
 
 @dataclass(frozen=True)
@@ -113,15 +117,15 @@ class StoryIndex:
             return self._members[twin].story_id
         if fp.signature is None or fp.bands is None:
             return None
-        rows = self._bands.query(fp.bands)
+        cand, bands = self._bands.query(fp.bands)
+        keep = self._alive[cand]
         if article_id is not None and article_id in self._row_of:
-            rows.discard(self._row_of[article_id])
-        if not rows:
-            return None
-        cand = np.fromiter(rows, dtype=np.int64, count=len(rows))
-        cand = cand[self._alive[cand]]
+            keep &= cand != self._row_of[article_id]
+        cand, bands = cand[keep], bands[keep]
         if not len(cand):
             return None
+        if len(cand) > MAX_CANDIDATES:
+            cand = cand[np.argsort(-bands, kind="stable")[:MAX_CANDIDATES]]
         sizes = self._sizes[cand]
         jac = sketch.jaccard(fp.signature, self._sigs[cand])
         held = sketch.containment(jac, fp.size, sizes)
