@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .model import CampCoverage, SourceCoverage, StanceCounts, StanceRow
+from .stories import count_stories
 from .view import WeekView
 
 
@@ -23,6 +24,7 @@ def camp_coverage(view: WeekView) -> tuple[CampCoverage, ...]:
                 previous=int(view.data.previous_counts.get(camp, 0)),
                 compared=view.compared(articles),
                 outlets=len({a.source_id for a in articles}),
+                stories=count_stories(view, articles),
             )
         )
     return tuple(rows)

@@ -12,7 +12,7 @@ Top level (``schema`` = ``"monitor.digest/1"``; a key is only ever added, never 
                                                         wire story and its re-runs are one)
     calls         {echo, contest, mixed, weak, corrected, total}   every counted call
     weak_below    0.6: calls whose confidence is under this are weak
-    camps         [{camp, name, count, previous, change, outlets, compared}]
+    camps         [{camp, name, count, previous, change, outlets, compared, stories}]
     sources       [{id, name, camp, count}]                 every configured outlet
     stance_table  [{camp, name, compared, positions: {P1: COUNTS, …}}]
     positions     [{id, title, claim, addressed, totals: COUNTS,
@@ -109,6 +109,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
                 "change": c.change,
                 "outlets": c.outlets,
                 "compared": c.compared,
+                "stories": c.stories,
             }
             for c in d.camps
         ],

@@ -75,6 +75,7 @@ class CampCoverage:
     previous: int  # pieces last week
     compared: int  # pieces set against the baseline (have stances)
     outlets: int  # sources of this camp with at least one piece
+    stories: int = 0  # stories its pieces carry (a wire story and its re-runs are one)
 
     @property
     def change(self) -> int:

@@ -47,6 +47,8 @@ def test_a_wire_story_rerun_by_four_outlets_counts_once(builder) -> None:
     digest = build_digest(builder.build(stories=_stories(builder, [[wire, *reruns], [alone]])))
 
     assert (digest.articles, digest.stories, digest.outlets) == (6, 2, 6)
+    camps = {c.camp: (c.count, c.stories, c.outlets) for c in digest.camps}
+    assert camps["west"] == (2, 1, 2) and camps["ru"] == (2, 1, 2)
     [story, single] = digest.story_list
     assert story.origin.outlet == "Wire Service" and story.outlets == 5
     assert [c.outlet for c in story.carriers[1:]] == [
