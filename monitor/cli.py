@@ -1257,6 +1257,10 @@ def sources(ctx: click.Context, check: bool) -> None:
                 notes.append("feed only")
             if s.global_discovery:
                 notes.append("global discovery")
+            if s.allow_private_addresses:
+                notes.append("private addresses allowed")
+            if s.read_mislabelled_html:
+                notes.append("reads mislabelled HTML")
             table.add_row(
                 s.id,
                 s.name,

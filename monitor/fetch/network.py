@@ -11,7 +11,8 @@ passes it for SNI), so pinning the address weakens nothing.
 
 Every request and every redirect hop opens or reuses a connection to its own origin, and a
 connection is only ever opened here, so the guard cannot be stepped around. Environment
-proxies are not used: through a proxy the address connected to would be the proxy's.
+proxies are not used (through a proxy the address connected to would be the proxy's);
+``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` still name the certificates trusted.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def guarded_transport(
     # httpx offers no public hook for the network backend; its pool is rebuilt with the
     # same settings and ours (tests/fetch/test_ssrf.py fails if this ever stops working)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=httpx.create_ssl_context(),  # SSL_CERT_FILE / SSL_CERT_DIR still apply
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

@@ -178,3 +178,15 @@ def test_the_table_names_reasons_and_the_database_without_its_password(tmp_path:
         main, ["--db", "postgresql://monitor:s3cret@127.0.0.1:1/none", "status", "--format", "json"]
     )
     assert "s3cret" not in shown.output
+
+
+def test_the_sources_list_shows_which_source_may_reach_private_addresses(tmp_path: Path) -> None:
+    cli = setup(tmp_path, [("wire", True)])
+    sources = Path(cli[3])
+    text = sources.read_text(encoding="utf-8").replace(
+        "    enabled: true\n", "    enabled: true\n    allow_private_addresses: true\n", 1
+    )
+    sources.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, [*cli, "sources"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "private addresses allowed" in result.output
