@@ -252,6 +252,17 @@ ROLE_CHOICES = ("crawler", "analyser", "reporter", "all")
     "core; 0 runs them in the daemon's own process).",
 )
 @click.option(
+    "--lease",
+    "lease_seconds",
+    envvar="MONITOR_LEASE_SECONDS",
+    type=click.FloatRange(min=1.0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="PostgreSQL: how long a daemon may go without a heartbeat before the others take "
+    "over its running visits and analyses. Env: MONITOR_LEASE_SECONDS.",
+)
+@click.option(
     "--replay",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False),
@@ -281,6 +292,7 @@ def run(
     only: tuple[str, ...],
     no_digest: bool,
     workers: int | None,
+    lease_seconds: float,
     replay: tuple[str, ...],
     metrics_port: int | None = None,
     metrics_host: str = "127.0.0.1",
@@ -320,6 +332,7 @@ def run(
                 digest=not no_digest,
                 replay=[Path(p) for p in replay],
                 workers=workers,
+                lease_seconds=lease_seconds,
                 on_crawl=_print_crawl,
                 metrics=metrics,
             )
@@ -353,6 +366,7 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[s
             only=only,
             no_digest=True,
             workers=None,
+            lease_seconds=60.0,
             replay=replay,
         )
         return

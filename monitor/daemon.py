@@ -29,6 +29,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from monitor.jobs import DEFAULT_LEASE_SECONDS, JobEngine, holder_name
 from monitor.metrics import Metrics
 from monitor.pipeline import ANALYSIS_BATCH, Clock, CrawlResult, Pipeline, utc_now
 from monitor.report import week_of
@@ -42,6 +43,8 @@ STOP_GRACE_SECONDS = 20.0
 #: seconds between two looks for pending analysis when no crawl of ours woke the analyser
 ANALYSIS_POLL_SECONDS = 30.0
 ROLES = ("crawler", "analyser", "reporter")
+#: how long a reporter's claim on a week's digest holds before another may take it over
+DIGEST_CLAIM = timedelta(hours=1)
 
 
 class Daemon:
@@ -60,6 +63,7 @@ class Daemon:
         rng: random.Random | None = None,
         poll_seconds: float = ANALYSIS_POLL_SECONDS,
         metrics: Metrics | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         unknown = set(roles) - set(ROLES)
         if unknown or not roles:
@@ -74,6 +78,10 @@ class Daemon:
         self.rng = rng or random.Random()
         self.poll_seconds = poll_seconds
         self.metrics = metrics
+        self.lease_seconds = lease_seconds
+        self.holder = holder_name()
+        # PostgreSQL: crawls and analysis are jobs shared with the other daemons
+        self.shared = settings.shared_database and bool(self.roles & {"crawler", "analyser"})
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()  # a crawl of ours stored something to analyse
         self._running: set[asyncio.Task[object]] = set()
@@ -87,7 +95,7 @@ class Daemon:
         self.pipeline.stop_new_work()
 
     def schedule(self) -> None:
-        if "crawler" in self.roles:
+        if "crawler" in self.roles and not self.shared:
             self._schedule_crawls()
         if self.digest:
             d = self.pipeline.config.digest
@@ -149,6 +157,7 @@ class Daemon:
             self._running.add(task)
         try:
             source = self.pipeline.config.source(source_id)
+            log.info("visiting %s", source_id)
             result = await self.pipeline.crawl_source(source)  # never raises for a site's fault
             if self.metrics is not None and result.started and result.finished:
                 seconds = (result.finished - result.started).total_seconds()
@@ -200,25 +209,36 @@ class Daemon:
             log.exception("retention: old WARC captures could not be deleted")
 
     async def _write_digest(self) -> None:
+        """The reporter's weekly job: claim last week's digest (so one daemon writes it
+        however many reporters run), bring analysis up to date, write, mark it written."""
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
-        week = week_of(self.clock() - timedelta(days=7))
-        started, ok = time.monotonic(), False
+        now = self.clock()
+        week = week_of(now - timedelta(days=7))
+        store, work = self.pipeline.store, self.pipeline.work
+        started, ok, claimed = time.monotonic(), False, False
         try:
+            claimed = await work.store(
+                store.claim_digest, week, holder=self.holder, now=now, until=now + DIGEST_CLAIM
+            )
+            if not claimed:
+                log.info("digest %s is written, or being written by another daemon", week)
+                return
             stale = await self.pipeline.analyse_pending()
             if stale:
                 log.info("analysed %d pending pieces before the digest", stale)
             paths = await asyncio.to_thread(
                 self.pipeline.write_digest, week, self.settings.digest_dir
             )
+            await work.store(store.finish_digest, week, holder=self.holder, now=self.clock())
             log.info("digest %s written: %s", week, paths["html"])
             ok = True  # written; the mail has its own log and ledger
             await self._mail_digest(week, paths)
         except Exception:
             log.exception("digest %s could not be written", week)
         finally:
-            if self.metrics is not None:
+            if self.metrics is not None and claimed:  # another daemon's week is not a run
                 self.metrics.digest(ok=ok, seconds=time.monotonic() - started)
             if task is not None:
                 self._running.discard(task)
@@ -244,9 +264,22 @@ class Daemon:
                 pass
         self.schedule()
         self.scheduler.start()
-        analyser = asyncio.create_task(self._analyse()) if "analyser" in self.roles else None
-        if analyser is not None:
-            self._running.add(analyser)
+        if self.shared:
+            engine = JobEngine(
+                self.pipeline,
+                self.settings.database_url(),
+                self.roles,
+                only=self.only,
+                lease_seconds=self.lease_seconds,
+                grace_seconds=STOP_GRACE_SECONDS,
+                poll_seconds=self.poll_seconds,
+                on_crawl=self.on_crawl,
+                clock=self.clock,
+                rng=self.rng,
+            )
+            self._running.add(asyncio.create_task(engine.run(self._stop)))
+        elif "analyser" in self.roles:
+            self._running.add(asyncio.create_task(self._analyse()))
         try:
             await self._stop.wait()
         finally:
@@ -279,21 +312,30 @@ async def run_daemon(
     digest: bool = True,
     replay: Sequence[Path] = (),
     workers: int | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
     on_crawl: Callable[[CrawlResult], None] | None = None,
     metrics: Metrics | None = None,
 ) -> None:
-    """Open the pipeline (with ``workers`` worker processes, default two) and run the
-    daemon until a stop signal."""
-    processes = default_processes() if workers is None else workers
-    async with open_pipeline(settings, replay=replay, processes=processes) as pipeline:
-        await pipeline.work.start()
-        daemon = Daemon(
-            pipeline,
-            settings,
-            roles=roles,
-            only=only,
-            digest=digest,
-            on_crawl=on_crawl,
-            metrics=metrics,
-        )
-        await daemon.run()
+    """Hold the store (SQLite: refuse a second daemon), open the pipeline (with
+    ``workers`` worker processes, default two) and run the daemon until a stop signal."""
+    lock = settings.daemon_lock()
+    if lock is not None:
+        lock.acquire()
+    try:
+        processes = default_processes() if workers is None else workers
+        async with open_pipeline(settings, replay=replay, processes=processes) as pipeline:
+            await pipeline.work.start()
+            daemon = Daemon(
+                pipeline,
+                settings,
+                roles=roles,
+                only=only,
+                digest=digest,
+                on_crawl=on_crawl,
+                lease_seconds=lease_seconds,
+                metrics=metrics,
+            )
+            await daemon.run()
+    finally:
+        if lock is not None:
+            lock.release()

@@ -381,19 +381,25 @@ class Pipeline:
 
     # ── analysis ────────────────────────────────────────────────────────────────────
 
-    async def analyse_pending(self, progress: Callable[[int], None] | None = None) -> int:
+    async def analyse_pending(
+        self,
+        progress: Callable[[int], None] | None = None,
+        *,
+        shard: tuple[int, int] | None = None,
+    ) -> int:
         """Diff every stored piece without a differ result of the current analysis
         version (new, changed, or analysed against another positions.yaml), in worker
         processes when the pipeline has them. Returns how many were saved.
 
         The pending set is read from the store, so it survives a crash or a stop: what was
         not saved is simply still pending at the next start. A piece the differ fails on is
-        logged, counted and left for the next start, never retried in a loop.
+        logged, counted and left for the next start, never retried in a loop. ``shard=(k,
+        n)``: only pieces whose id is k modulo n (analysers on several machines).
         """
         done = 0
         gate = asyncio.Semaphore(max(1, self.work.processes))
         while not self._stopping:
-            batch = await self.work.store(self._pending_batch)
+            batch = await self.work.store(self._pending_batch, shard)
             if not batch:
                 return done
 
@@ -440,10 +446,10 @@ class Pipeline:
                     log.error("analysis of article %d not saved: %s", article_id, exc.message)
             return saved
 
-    def _pending_batch(self) -> list[StoredArticle]:
+    def _pending_batch(self, shard: tuple[int, int] | None) -> list[StoredArticle]:
         batch: list[StoredArticle] = []
         for article in self.store.iter_articles(
-            needing_version=self.differ.version, batch=ANALYSIS_BATCH
+            needing_version=self.differ.version, batch=ANALYSIS_BATCH, shard=shard
         ):
             if article.id not in self._failed_analysis:
                 batch.append(article)

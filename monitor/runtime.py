@@ -18,8 +18,10 @@ import httpx
 from monitor.config import load_sources
 from monitor.differ import Differ, load_positions
 from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder, origin_of
+from monitor.lock import DaemonLock
 from monitor.pipeline import Clock, Pipeline, utc_now
 from monitor.store import open_store
+from monitor.store.engine import normalise_url
 from monitor.workers import Workers
 
 
@@ -37,6 +39,20 @@ class Settings:
         if self.db_url:
             return self.db_url
         return f"sqlite:///{(self.storage / 'monitor.db').resolve()}"
+
+    @property
+    def shared_database(self) -> bool:
+        """PostgreSQL: several daemons may share it (SQLite takes one)."""
+        return normalise_url(self.database_url()).get_backend_name() == "postgresql"
+
+    def daemon_lock(self) -> DaemonLock | None:
+        """The lock that keeps a second daemon off a SQLite store (None on PostgreSQL or
+        for an in-memory database)."""
+        url = normalise_url(self.database_url())
+        database = url.database or ""
+        if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+            return None
+        return DaemonLock(Path(database + ".daemon-lock"), database=database)
 
     @property
     def warc_dir(self) -> Path:

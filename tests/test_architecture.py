@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "monitor"
 STAGES = ("discover", "fetch", "extract", "relevance", "store", "stories", "differ", "report")
-COMPOSERS = ("pipeline", "pagework", "runtime", "daemon", "cli", "demo", "workers")
+COMPOSERS = ("pipeline", "pagework", "runtime", "daemon", "cli", "demo", "workers", "jobs")
 
 
 def _stage_of(module: str) -> str | None:

@@ -145,10 +145,16 @@ def dated_between(conn: Connection, start: datetime, end: datetime) -> list[Stor
 
 
 def page(
-    conn: Connection, after_id: int, limit: int, needing_version: str | None
+    conn: Connection,
+    after_id: int,
+    limit: int,
+    needing_version: str | None,
+    shard: tuple[int, int] | None = None,
 ) -> list[StoredArticle]:
     """The next ``limit`` pieces with id above ``after_id`` (keyset pagination)."""
     query = select(articles).where(articles.c.id > after_id)
+    if shard is not None:
+        query = query.where(articles.c.id % shard[1] == shard[0])
     if needing_version is not None:
         query = query.where(
             ~exists().where(

@@ -261,3 +261,23 @@ deliveries = Table(
     Column("message_id", Text),
     Column("recipients", Text),
 )
+
+# When each source is next due; a daemon claims a visit by moving next_visit on (0007).
+visit_schedule = Table(
+    "visit_schedule",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("next_visit", UTCDateTime, nullable=False),
+    Column("claimed_by", Text),
+    Column("claimed_at", UTCDateTime),
+)
+
+# One row per ISO week whose weekly digest a daemon claimed; finished once written (0007).
+digest_runs = Table(
+    "digest_runs",
+    metadata,
+    Column("week", String(8), primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("claimed_until", UTCDateTime, nullable=False),
+    Column("finished", UTCDateTime),
+)

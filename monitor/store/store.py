@@ -46,6 +46,7 @@ from monitor.store import (
     deliveries,
     history,
     results,
+    schedule,
     search,
     selection,
     stories,
@@ -302,19 +303,26 @@ class Store:
             return corpus.dated_between(conn, start, end)
 
     def iter_articles(
-        self, *, needing_version: str | None = None, batch: int = 500
+        self,
+        *,
+        needing_version: str | None = None,
+        batch: int = 500,
+        shard: tuple[int, int] | None = None,
     ) -> Iterator[StoredArticle]:
-        """All pieces by id, or only those without stances for ``needing_version``.
+        """All pieces by id, or only those without stances for ``needing_version``;
+        ``shard=(k, n)`` keeps those whose id is k modulo n (analysers split the work).
 
         Reads keyset-paginated batches, each its own short transaction, so the caller may
         ``save_diff`` while iterating (what it saved drops out of later batches).
         """
         if batch < 1:
             raise StoreError(f"batch must be at least 1, got {batch}", reason="value")
+        if shard is not None and not 0 <= shard[0] < shard[1]:
+            raise StoreError(f"shard must be (k, n) with 0 <= k < n, got {shard}", reason="value")
         last_id = 0
         while True:
             with self._read("read articles") as conn:
-                rows = corpus.page(conn, last_id, batch, needing_version)
+                rows = corpus.page(conn, last_id, batch, needing_version, shard)
             yield from rows
             if len(rows) < batch:
                 return
@@ -581,6 +589,55 @@ class Store:
         failing streak, whether every endpoint failed)."""
         with self._read("read crawl status") as conn:
             return crawl_state.crawl_status(conn)
+
+    # ── several daemons ─────────────────────────────────────────────────────────────
+
+    def claim_due_sources(
+        self,
+        ids: Iterable[str],
+        *,
+        now: datetime,
+        first: Mapping[str, datetime],
+        stale_before: datetime,
+        holder: str,
+    ) -> dict[str, datetime]:
+        """Claim the sources of ``ids`` due at ``now`` that no other daemon claimed since
+        ``stale_before`` (sources never scheduled are first due at their ``first`` time);
+        returns each one's due time. Queue the visits, then ``hand_over_sources``."""
+        now, stale_before = codec.utc(now, "now"), codec.utc(stale_before, "stale_before")
+        first = {k: codec.utc(v, f"first[{k}]") for k, v in first.items()}
+        with self._write("claim due sources") as conn:
+            return schedule.claim_due(
+                conn,
+                sorted(set(ids)),
+                now=now,
+                first=first,
+                stale_before=stale_before,
+                holder=codec.clean(holder),
+            )
+
+    def hand_over_sources(self, following: Mapping[str, datetime], *, holder: str) -> None:
+        """The claimed visits are queued: each source is next due at ``following[id]``."""
+        following = {k: codec.utc(v, f"following[{k}]") for k, v in following.items()}
+        with self._write("hand over claimed sources") as conn:
+            schedule.hand_over(conn, following, holder=codec.clean(holder))
+
+    def visited_since(self, source_id: str, since: datetime) -> bool:
+        """Whether a visit of the source starting at or after ``since`` was recorded."""
+        with self._read(f"read visits of {source_id}") as conn:
+            return schedule.visited_since(conn, source_id, codec.utc(since, "since"))
+
+    def claim_digest(self, week: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        """Whether this daemon (``holder``) writes the week's digest: nobody wrote it and
+        nobody else holds an unexpired claim on it. The claim lasts until ``until``."""
+        now, until = codec.utc(now, "now"), codec.utc(until, "until")
+        with self._write(f"claim the digest of {week}") as conn:
+            return schedule.claim_digest(conn, week, holder=holder, now=now, until=until)
+
+    def finish_digest(self, week: str, *, holder: str, now: datetime) -> None:
+        """The week's digest is written: no daemon writes it again."""
+        with self._write(f"mark the digest of {week} written") as conn:
+            schedule.finish_digest(conn, week, holder=holder, now=codec.utc(now, "now"))
 
 
 def _content(

@@ -13,8 +13,10 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -47,6 +49,7 @@ class World:
         self.hits: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.base = ""
+        self.delay = 0.0  # seconds every answer but robots.txt takes: a slow site
 
     def add(
         self,
@@ -73,6 +76,8 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             path = self.path.split("?")[0]  # like real sites, ignore tracking parameters
             world.hits[path] += 1
+            if world.delay and path != "/robots.txt":
+                time.sleep(world.delay)
             route = world.routes.get(path)
             if route is None:
                 route = Route(404, b"<html><body>Not found</body></html>")
@@ -97,11 +102,12 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def world() -> Iterator[World]:
+@contextmanager
+def serving(host: str = "127.0.0.1") -> Iterator[World]:
+    """A world served on ``host`` (any 127.0.0.x: one host per outlet) until the block ends."""
     w = World()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(w))
-    w.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = ThreadingHTTPServer((host, 0), _handler(w))
+    w.base = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -109,6 +115,12 @@ def world() -> Iterator[World]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with serving() as w:
+        yield w
 
 
 # ── the monitor as an operator runs it ──────────────────────────────────────────────

@@ -18,7 +18,7 @@ from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0006_week_indexes"
+HEAD = "0007_visit_schedule_digest_runs"
 MIGRATIONS = [
     "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
     "stances, framings, crawl runs",
@@ -32,6 +32,8 @@ MIGRATIONS = [
     "week's e-mail is sent once",
     "Running upgrade 0005_deliveries -> 0006_week_indexes, indexes for the digest's week "
     "queries",
+    "Running upgrade 0006_week_indexes -> 0007_visit_schedule_digest_runs, visit "
+    "schedule and digest runs: what several daemons on one database agree on",
 ]
 
 

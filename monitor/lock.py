@@ -1,0 +1,79 @@
+"""One daemon per SQLite store: an exclusive lock on a file beside the database.
+
+SQLite serialises writers but cannot share out the work: two daemons on one store would
+visit every source twice and write every digest twice. The lock is an ``flock`` on
+``<database>.daemon-lock``, so the kernel releases it when the holder exits however it
+exits (SIGKILL, power loss): a crashed daemon never leaves a stale lock behind. The file
+names the holder (host, pid, start time) for the refusal message. Several daemons go on
+PostgreSQL, where the job engine (``monitor.jobs``) shares the work instead.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from monitor.errors import MonitorError
+
+
+class DaemonLocked(MonitorError):
+    """Another daemon holds the store."""
+
+    reason = "locked"
+
+
+class DaemonLock:
+    """``with DaemonLock(path):`` holds the store for this process, or raises
+    ``DaemonLocked`` naming the daemon that holds it."""
+
+    def __init__(self, path: Path, *, database: str) -> None:
+        self.path = path
+        self.database = database
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read(fd) or "another process"
+            os.close(fd)
+            raise DaemonLocked(
+                f"another monitor daemon ({holder}) is running on {self.database}; one "
+                "SQLite store takes one daemon. Stop that one first, give this one its own "
+                "--storage, or share the work on PostgreSQL (--db postgresql://…)."
+            ) from None
+        since = datetime.now(UTC).isoformat(timespec="seconds")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {since}".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
+
+    def __enter__(self) -> DaemonLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def _read(fd: int) -> str:
+    try:
+        return os.pread(fd, 200, 0).decode("utf-8", errors="replace").strip()
+    except OSError:
+        return ""
