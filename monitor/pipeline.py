@@ -75,6 +75,12 @@ class CrawlResult:
         return self.counts["endpoints_ok"] > 0
 
     @property
+    def all_links_handled(self) -> bool:
+        """No page failed and none was left for a stop."""
+        c = self.counts
+        return not c["skipped:stopping"] and not any(k.startswith("failed:") for k in c)
+
+    @property
     def not_archived(self) -> bool:
         """Replay only: the archive holds none of this source's endpoints."""
         c = self.counts
@@ -162,8 +168,14 @@ class Pipeline:
         counting = self.fetcher.counting(result.counts) if self.fetcher else nullcontext()
         try:
             with counting:
-                links = await self._discover(source, result)
+                links, endpoints = await self._discover(source, result)
                 await self._collect(source, links, result)
+                if result.all_links_handled:
+                    # only now: a feed whose items were not all handled (a crash, a stop, a
+                    # page to try again) must not answer the next conditional GET with "not
+                    # modified", or those items would wait for the feed to change
+                    for response in endpoints:
+                        await self.work.store(self.store.add_capture, response, source.id)
         except Exception as exc:  # a defect must not kill the scheduler; it is recorded
             reason, message = failure_reason(exc)
             result.counts[f"failed:{reason}"] += 1
@@ -187,13 +199,12 @@ class Pipeline:
             log.error("%s: could not record crawl status: %s", source.id, exc.message)
         return result
 
-    async def _fetch(self, url: str, source_id: str) -> tuple[Response, int]:
-        """Fetch with the last validators (conditional GET) and record the capture."""
+    async def _get(self, url: str) -> Response:
+        """Fetch with the last validators (a conditional GET); the capture is not recorded."""
         if self.fetcher is None:
             raise MonitorError("this pipeline was opened for analysis only; it cannot fetch")
         etag, last_modified = await self.work.store(self.store.validators, url)
-        response = await self.fetcher.get(url, etag=etag, last_modified=last_modified)
-        return response, await self.work.store(self.store.add_capture, response, source_id)
+        return await self.fetcher.get(url, etag=etag, last_modified=last_modified)
 
     async def _fetch_page(self, url: str) -> Response:
         """Fetch an article page, unconditionally: only new (or failed) links get here,
@@ -203,9 +214,14 @@ class Pipeline:
             raise MonitorError("this pipeline was opened for analysis only; it cannot fetch")
         return await self.fetcher.get(url)
 
-    async def _discover(self, source: Source, result: CrawlResult) -> list[Link]:
+    async def _discover(
+        self, source: Source, result: CrawlResult
+    ) -> tuple[list[Link], list[Response]]:
+        """The links of the source's endpoints, and the endpoints' responses (recorded as
+        captures once their links are handled)."""
         now = self.clock()
         links: list[Link] = []
+        responses: list[Response] = []
         for endpoint in source.discovery:
             url = discover.endpoint_url(endpoint, now=now)
             result.counts["endpoints"] += 1
@@ -213,7 +229,8 @@ class Pipeline:
                 pending = [url]
                 followed = 0
                 while pending:
-                    response, _ = await self._fetch(pending.pop(0), source.id)
+                    response = await self._get(pending.pop(0))
+                    responses.append(response)
                     if response.not_modified:
                         result.counts["endpoint_not_modified"] += 1
                         continue
@@ -237,7 +254,7 @@ class Pipeline:
         for link in links:
             unique.setdefault(canonical_url(link.url), link)
         result.counts["links"] += len(unique)
-        return list(unique.values())
+        return list(unique.values()), responses
 
     async def _collect(self, source: Source, links: list[Link], result: CrawlResult) -> None:
         seen = await self.work.store(self.store.seen_links, unique_urls(links))
@@ -288,6 +305,8 @@ class Pipeline:
             if key.startswith(visits.PAGE_FAILED):  # the status row shows page faults too
                 result.errors.append(exc.message)
             log.info("%s: %s", owner.id, exc.message)
+            if exc.reason == "archive":  # our disk, not the site: the operator must see it
+                result.errors.append(exc.message)
             taken = Taken(link, owner, at, response, outcome, exc.message)
             await self.work.store(self._settle, taken, result)
             return

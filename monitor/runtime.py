@@ -17,7 +17,7 @@ import httpx
 
 from monitor.config import load_sources
 from monitor.differ import Differ, load_positions
-from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder, origin_of
+from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder, cut_torn_tails, origin_of
 from monitor.lock import DaemonLock
 from monitor.pipeline import Clock, Pipeline, utc_now
 from monitor.store import open_store
@@ -99,6 +99,7 @@ async def open_pipeline(
             transport = ReplayTransport([Path(p) for p in replay])
             recorder = None
         else:
+            cut_torn_tails(settings.warc_dir)  # what a crash left half-written (logged)
             recorder = WarcRecorder(settings.warc_dir)
         trusted = [o for o in map(origin_of, config.private_urls()) if o is not None]
         async with Fetcher(

@@ -23,7 +23,7 @@ from monitor.fetch.addresses import AddressPolicy, internal_kind, origin_of
 from monitor.fetch.client import Fetcher
 from monitor.fetch.content import check_page
 from monitor.fetch.replay import ArchivedResponse, ReplayTransport, iter_archive, read_response
-from monitor.fetch.warc import WarcRecorder, files_before, now_utc
+from monitor.fetch.warc import WarcRecorder, cut_torn_tails, files_before, now_utc
 
 __all__ = [
     "AddressPolicy",
@@ -32,6 +32,7 @@ __all__ = [
     "ReplayTransport",
     "check_page",
     "WarcRecorder",
+    "cut_torn_tails",
     "files_before",
     "internal_kind",
     "iter_archive",

@@ -15,17 +15,23 @@ and the payload digest is computed over them. A body we stopped reading (too lar
 hung up, timed out) is still stored, marked ``WARC-Truncated`` as the standard provides.
 
 Every record is flushed and fsync'ed before :meth:`WarcRecorder.record` returns: the
-fetcher returns a response only after that, so a crash loses nothing it handed out.
+fetcher returns a response only after that, so a crash loses nothing it handed out. A
+crash *while* writing leaves a torn last gzip member; :func:`cut_torn_tails`, run before a
+new recorder starts, cuts it off every file no live recorder holds (a recorder holds an
+``flock`` on its open file), so every file reads to its end again.
 """
 
 from __future__ import annotations
 
+import fcntl
 import io
+import json
 import logging
 import os
 import re
 import socket
 import threading
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -132,12 +138,17 @@ class WarcRecorder:
             request_record.rec_headers.add_header(
                 "WARC-Concurrent-To", response_record.rec_headers.get_header("WARC-Record-ID")
             )
-            writer.write_record(request_record)
-            offset = handle.tell()
-            writer.write_record(response_record)
-            handle.flush()
-            if self._fsync:
-                os.fsync(handle.fileno())
+            start = handle.tell()
+            try:
+                writer.write_record(request_record)
+                offset = handle.tell()
+                writer.write_record(response_record)
+                handle.flush()
+                if self._fsync:
+                    os.fsync(handle.fileno())
+            except OSError as exc:
+                self._undo(path, start)
+                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         return str(path), offset
 
     def close(self) -> None:
@@ -149,6 +160,20 @@ class WarcRecorder:
 
     # ── internals ───────────────────────────────────────────────────────────────────
 
+    def _undo(self, path: Path, start: int) -> None:
+        """A write failed (disk full…): drop what reached the file of this exchange, so the
+        file stays whole, and reopen it for the next record."""
+        handle, self._file, self._writer, self._day = self._file, None, None, None
+        if handle is not None:
+            try:
+                handle.close()  # may fail again flushing its buffer: it is dropped anyway
+            except OSError:
+                pass
+        try:
+            os.truncate(path, start)
+        except OSError as exc:
+            log.error("%s: could not cut a failed record (%s); cut at the next start", path, exc)
+
     def _open_for(self, moment: datetime) -> tuple[WARCWriter, BinaryIO, Path]:
         day = moment.astimezone(UTC).date()
         if self._file is None or self._writer is None or self._path is None or day != self._day:
@@ -158,6 +183,12 @@ class WarcRecorder:
             name = f"{self._prefix}-{day:%Y%m%d}-{_HOST}-{os.getpid()}.warc.gz"
             self._path = self.directory / name
             self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across records
+            # held while open: cut_torn_tails leaves a file alone while its writer lives
+            # (never waited for: another recorder of this process may hold the same file)
+            try:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pass
             self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
             self._day = day
             if self._file.tell() == 0:
@@ -232,3 +263,73 @@ def files_before(directory: Path, day: date, *, prefix: str = "monitor") -> list
             if file_day < day:
                 found.append((file_day, path.name, path))
     return [path for _, _, path in sorted(found)]
+
+
+# ── after a crash ───────────────────────────────────────────────────────────────────
+
+#: the files found whole, with their sizes, so a restart reads only what changed
+_COMPLETE_INDEX = ".complete.json"
+
+
+def cut_torn_tails(directory: Path) -> list[Path]:
+    """Cut a torn last record (a crash mid-write) off every WARC file in ``directory``
+    that no running recorder holds; returns the files that were cut.
+
+    Each record is its own gzip member, so the file is whole up to the end of its last
+    complete member. Files checked once are remembered with their size and not read again.
+    """
+    if not directory.is_dir():
+        return []
+    index_path = directory / _COMPLETE_INDEX
+    try:
+        known: dict[str, int] = json.loads(index_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    cut: list[Path] = []
+    for path in sorted(directory.glob("*.warc.gz")):
+        with open(path, "r+b") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a live recorder is writing it
+            size = os.fstat(handle.fileno()).st_size
+            if known.get(path.name) == size:
+                continue
+            whole = _whole_length(handle)
+            if whole < size:
+                handle.truncate(whole)
+                handle.flush()
+                os.fsync(handle.fileno())
+                log.warning(
+                    "%s: cut a torn last record (%d bytes) left by a crash", path, size - whole
+                )
+                cut.append(path)
+            known[path.name] = whole
+    tmp = index_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(known), encoding="utf-8")
+    tmp.replace(index_path)
+    return cut
+
+
+def _whole_length(handle: BinaryIO, chunk: int = 1 << 20) -> int:
+    """Bytes from the start up to the end of the last complete gzip member."""
+    handle.seek(0)
+    whole = position = 0
+    inflater = zlib.decompressobj(wbits=31)
+    while True:
+        data = handle.read(chunk)
+        if not data:
+            return whole
+        while data:
+            try:
+                inflater.decompress(data)
+            except zlib.error:
+                return whole  # garbage after the last whole member
+            if not inflater.eof:
+                position += len(data)
+                break
+            used = len(data) - len(inflater.unused_data)
+            position += used
+            whole = position
+            data = inflater.unused_data
+            inflater = zlib.decompressobj(wbits=31)

@@ -82,3 +82,47 @@ def test_non_ascii_header_values_are_stored_readably(tmp_path: Path) -> None:
     recorder.close()
     location = read_response(path, offset).header("location")
     assert location == "/%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F"
+
+
+def test_a_torn_last_record_is_cut_and_the_file_reads_to_its_end(tmp_path: Path) -> None:
+    """A crash in the middle of writing a record (here: half of its bytes reached the
+    disk) leaves a file warcio cannot read to its end; the next start cuts the torn part."""
+    from monitor.fetch.warc import cut_torn_tails
+
+    recorder = WarcRecorder(tmp_path)
+    path, _ = recorder.record(*exchange("https://example.org/a", b"<p>one</p>"))
+    recorder.record(*exchange("https://example.org/b", b"<p>two</p>"))
+    recorder.close()
+    whole = Path(path).read_bytes()
+    torn = WarcRecorder(tmp_path / "scratch")
+    scratch, _ = torn.record(*exchange("https://example.org/c", b"<p>three</p>" * 50))
+    torn.close()
+    tail = Path(scratch).read_bytes()
+    Path(scratch).unlink()
+    with open(path, "ab") as handle:
+        handle.write(tail[len(tail) // 2 :][:300])  # the middle of a gzip member
+
+    assert cut_torn_tails(tmp_path) == [Path(path)]
+    assert Path(path).read_bytes() == whole
+    with open(path, "rb") as handle:
+        urls = [
+            r.rec_headers.get_header("WARC-Target-URI")
+            for r in ArchiveIterator(handle)
+            if r.rec_type == "response"
+        ]
+    assert urls == ["https://example.org/a", "https://example.org/b"]
+    assert cut_torn_tails(tmp_path) == []  # whole now
+
+
+def test_the_file_a_running_recorder_writes_is_left_alone(tmp_path: Path) -> None:
+    from monitor.fetch.warc import cut_torn_tails
+
+    recorder = WarcRecorder(tmp_path)
+    path, _ = recorder.record(*exchange("https://example.org/a", b"<p>one</p>"))
+    with open(path, "ab") as handle:
+        handle.write(b"\x1f\x8b\x08\x00half a member")  # as if a write were under way
+    size = Path(path).stat().st_size
+    assert cut_torn_tails(tmp_path) == []
+    assert Path(path).stat().st_size == size
+    recorder.close()
+    assert cut_torn_tails(tmp_path) == [Path(path)]  # its writer gone, the tail is cut

@@ -178,3 +178,37 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoOutcome, Path]:
     root = tmp_path_factory.mktemp("demo")
     outcome = asyncio.run(run_demo(demo_settings(root), [DEMO_ARCHIVE], root / "demo"))
     return outcome, root / "demo"
+
+
+class Output:
+    """A daemon's output, read as it comes (so the test can act on one line)."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+
+    def text(self) -> str:
+        with self.changed:
+            return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> bool:
+        """Whether ``text`` appeared in the output within ``timeout`` seconds."""
+        with self.changed:
+            return self.changed.wait_for(lambda: text in "".join(self.lines), timeout)
+
+    def visiting(self) -> list[str]:
+        """The sources this daemon began to visit (its "visiting ID" log lines)."""
+        return [
+            line.split(": visiting ", 1)[1].strip()
+            for line in self.text().splitlines()
+            if ": visiting " in line
+        ]

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ from sqlalchemy import create_engine, text
 from monitor.runtime import Settings
 from monitor.store import open_store
 from monitor.store.engine import normalise_url
-from tests.integration.conftest import World, serving, start_daemon
+from tests.integration.conftest import Output, World, serving, start_daemon
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
@@ -54,6 +52,7 @@ ENTRY = """\
     name: Outlet {i}
     camp: west
     language: en
+    allow_private_addresses: true  # the test web is on 127.0.0.x
     homepage: {base}/
     discovery:
       - kind: rss
@@ -99,34 +98,6 @@ def pg_schema() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
-
-
-class Output:
-    """A daemon's output, read as it comes (so the test can act on one line)."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-        self.changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            with self.changed:
-                self.lines.append(line)
-                self.changed.notify_all()
-
-    def text(self) -> str:
-        with self.changed:
-            return "".join(self.lines)
-
-    def visiting(self) -> list[str]:
-        return [
-            line.split("visiting ")[1].strip()
-            for line in self.text().splitlines()
-            if "visiting outlet" in line
-        ]
 
 
 @pytest.mark.postgres
