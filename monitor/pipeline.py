@@ -305,8 +305,6 @@ class Pipeline:
             if key.startswith(visits.PAGE_FAILED):  # the status row shows page faults too
                 result.errors.append(exc.message)
             log.info("%s: %s", owner.id, exc.message)
-            if exc.reason == "archive":  # our disk, not the site: the operator must see it
-                result.errors.append(exc.message)
             taken = Taken(link, owner, at, response, outcome, exc.message)
             await self.work.store(self._settle, taken, result)
             return
