@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from monitor.demo_data import ARCHIVE
 from monitor.runtime import Settings
 from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from tests.integration.conftest import Output, World, serving, start_daemon
 
 REPO = Path(__file__).resolve().parents[2]
-ARCHIVE = REPO / "tests" / "fixtures" / "demo" / "demo.warc.gz"
 PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
 OUTLETS = 9
 PIECES = 3  # per outlet
