@@ -76,9 +76,11 @@ class CrawlResult:
 
     @property
     def all_links_handled(self) -> bool:
-        """No page failed and none was left for a stop."""
+        """None was left for a stop and none failed for our own fault (a full disk): those
+        must be tried again next visit, not wait for the feed to change. (A page the site
+        failed is retried when the feed next lists something new, as before.)"""
         c = self.counts
-        return not c["skipped:stopping"] and not any(k.startswith("failed:") for k in c)
+        return not c["skipped:stopping"] and not c["failed:archive"]
 
     @property
     def not_archived(self) -> bool:
@@ -172,7 +174,7 @@ class Pipeline:
                 await self._collect(source, links, result)
                 if result.all_links_handled:
                     # only now: a feed whose items were not all handled (a crash, a stop, a
-                    # page to try again) must not answer the next conditional GET with "not
+                    # full disk) must not answer the next conditional GET with "not
                     # modified", or those items would wait for the feed to change
                     for response in endpoints:
                         await self.work.store(self.store.add_capture, response, source.id)
