@@ -9,34 +9,50 @@ re-run (most of its text inside the original) from a story that only shares back
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from .shingles import Hashes
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 128
 SEED = 20241031
 SCHEME = "affine32"
 
 Signature = npt.NDArray[np.uint32]
+_Drawn = tuple[npt.NDArray[np.uint64], Signature, Signature]
 
-# The permutations are drawn once (datasketch draws them per MinHash otherwise).
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-_A = _PERMUTATIONS[0].astype(np.uint32)[None, :]
-_B = _PERMUTATIONS[1].astype(np.uint32)[None, :]
+
+@cache
+def _permutations() -> _Drawn:
+    """The permutations, drawn once (datasketch draws them per MinHash otherwise) and only
+    when a piece is first grouped: importing datasketch pulls in scipy (~0.35 s), a cost
+    every ``monitor digest`` or ``status`` paid for nothing."""
+    from datasketch import MinHash
+
+    perms = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    return perms, perms[0].astype(np.uint32)[None, :], perms[1].astype(np.uint32)[None, :]
+
+
 _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
 def minhash(values: Signature | None = None) -> MinHash:
     """A datasketch MinHash over this module's permutations, empty or with ``values``.
     Shingles are already 32-bit hashes, so the MinHash's own hash function is ``int``."""
+    from datasketch import MinHash
+
     return MinHash(
         num_perm=NUM_PERM,
         seed=SEED,
         hashfunc=int,
         hashvalues=values,
-        permutations=_PERMUTATIONS,
+        permutations=_permutations()[0],
         scheme=SCHEME,
     )
 
@@ -47,9 +63,10 @@ def signature(shingles: Hashes) -> Signature:
     its Python call per shingle, which cost as much again as the rest of grouping."""
     if not len(shingles):
         return _EMPTY.copy()
+    _, a, b = _permutations()
     hv = _fmix32(shingles.astype(np.uint32))[:, None]
     with np.errstate(over="ignore"):
-        return (hv * _A + _B).min(axis=0)
+        return (hv * a + b).min(axis=0)
 
 
 def _fmix32(h: Hashes) -> Hashes:
