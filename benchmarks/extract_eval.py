@@ -45,10 +45,10 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from monitor.charset import decode_html
 from monitor.errors import ExtractError
 from monitor.extract import extract
 from monitor.extract.dates import parse_date
-from monitor.extract.encoding import decode_html
 
 DEFAULT_PAGES = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "extraction"

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
+from monitor.charset import decode_html
 from monitor.config import Selectors
 from monitor.errors import ExtractError
 from monitor.extract.authors import clean_authors
@@ -33,7 +34,6 @@ from monitor.extract.budget import (
 )
 from monitor.extract.dates import date_from_url, local_zone, parse_date
 from monitor.extract.dom import build
-from monitor.extract.encoding import decode_html
 from monitor.extract.metadata import PageMeta, fallback_dates, read_metadata
 from monitor.extract.selectors import Selected, apply_selectors
 from monitor.language import detect_language
