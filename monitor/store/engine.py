@@ -19,9 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
@@ -36,6 +33,9 @@ BUSY_TIMEOUT_SECONDS = 15.0
 WRITE = "monitor_write"  # execution option: this connection's transaction will write
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _MIGRATE_LOCK = "monitor.store.migrate:"
+# One chain of numbered migrations, each file named after its revision (0007_visit_….py
+# is revision "0007_visit_…"), so the newest file names the head without Alembic.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
 def normalise_url(url: str) -> URL:
@@ -184,14 +184,23 @@ def migrate(engine: Engine) -> bool:
     """Bring the database to the newest schema; returns False (and touches nothing) when
     it is already there.
 
-    One transaction for the whole upgrade, taken with the write lock (SQLite) or a
-    transaction-scoped advisory lock per schema (PostgreSQL), so two daemons starting
-    together migrate once, one after the other: the second finds the work done.
+    A store already at the newest revision (every run but the first after an upgrade) is
+    recognised from the migration files' names, without importing Alembic (~0.25 s of
+    every command). Otherwise one transaction for the whole upgrade, taken with the write
+    lock (SQLite) or a transaction-scoped advisory lock per schema (PostgreSQL), so two
+    daemons starting together migrate once, one after the other: the second finds the
+    work done.
     """
+    current = current_revisions(engine)
+    if current == {newest_revision()}:
+        return False
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", "monitor.store:migrations")
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    if current_revisions(engine) == heads:
+    if current == set(ScriptDirectory.from_config(config).get_heads()):
         return False
     with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
@@ -204,6 +213,11 @@ def migrate(engine: Engine) -> bool:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return True
+
+
+def newest_revision() -> str:
+    """The revision of the newest migration file (see ``MIGRATIONS``)."""
+    return max(p.stem for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def current_revisions(engine: Engine) -> set[str]:
