@@ -33,6 +33,7 @@ import codecs
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,15 @@ class _Utf8:
 
     text: str
     errors: int  # U+FFFD produced (not counting ones spelt out in the bytes)
-    multibyte: int  # well-formed non-ASCII characters
+
+    @cached_property
+    def multibyte(self) -> int:
+        """Well-formed non-ASCII characters: counted only when the decision needs them (a
+        page with broken bytes, or one declaring a legacy encoding), since counting costs
+        as much as decoding."""
+        text = self.text
+        non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+        return non_ascii - text.count("\ufffd")
 
     @property
     def mostly(self) -> bool:
@@ -158,9 +167,7 @@ def _as_utf8(utf8: _Utf8, source: str) -> Decoded:
 
 def _utf8(data: bytes) -> _Utf8:
     text = data.decode("utf-8", errors="replace")
-    errors = _replacements(text, data)
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    return _Utf8(text, errors, non_ascii - text.count("\ufffd"))
+    return _Utf8(text, _replacements(text, data))
 
 
 def _replacements(text: str, data: bytes) -> int:
