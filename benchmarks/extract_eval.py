@@ -16,9 +16,9 @@ ScrapingHub benchmark runs it, ``extract(html, include_comments=False)``; a dev-
 dependency, left out with a note when it is not installed) and the raw-text baseline (every
 text node of ``<body>``, scripts and styles left out), so the F1 has a floor to be read
 against. Speed is pages per CPU second of this process (both extractors are
-single-threaded; CPU time, unlike the wall clock, does not move with what else the machine
+single-threaded; CPU time, unlike the wall clock, moves little with what else the machine
 runs) after imports and a warm-up, parsing included, file reading not; each method's best
-of ``--repeat`` runs.
+of ``--repeat`` runs, the methods taking turns so that both see the same load.
 
 A quarter of the pages (chosen by a hash of the folder name, so always the same ones) is
 *held out*: never looked at while tuning the extractor. Every run prints the F1 of both
@@ -155,16 +155,26 @@ def raw_baseline(page: Page) -> Output:
 
 
 def run(
-    pages: list[Page], method: Callable[[Page], Output], repeat: int
-) -> tuple[list[Score], float, list[Output]]:
-    outputs: list[Output] = []
-    best = float("inf")
+    pages: list[Page], methods: list[tuple[str, Callable[[Page], Output]]], repeat: int
+) -> dict[str, tuple[list[Score], float, list[Output]]]:
+    """Each method's scores, pages per CPU second (best run) and outputs. The runs take
+    turns (all methods once, then again), so a spell of load on this shared machine
+    falls on every method alike instead of on whichever ran during it."""
+    outputs: dict[str, list[Output]] = {}
+    best = dict.fromkeys((label for label, _ in methods), float("inf"))
     for _ in range(repeat):
-        start = time.process_time()
-        outputs = [method(p) for p in pages]
-        best = min(best, time.process_time() - start)
-    scores = [score(p.name, p.expected, out.text) for p, out in zip(pages, outputs, strict=True)]
-    return scores, len(pages) / best, outputs
+        for label, method in methods:
+            start = time.process_time()
+            outputs[label] = [method(p) for p in pages]
+            best[label] = min(best[label], time.process_time() - start)
+    return {
+        label: (
+            [score(p.name, p.expected, o.text) for p, o in zip(pages, outputs[label], strict=True)],
+            len(pages) / best[label],
+            outputs[label],
+        )
+        for label, _ in methods
+    }
 
 
 def summary(scores: list[Score]) -> tuple[float, float, float]:
@@ -178,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
     parser.add_argument("--worst", type=int, default=10, help="worst pages to list")
-    parser.add_argument("--repeat", type=int, default=3, help="timing runs (best is kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="timing runs (best is kept)")
     parser.add_argument(
         "--split",
         choices=("all", "tune", "held-out"),
@@ -198,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     for _, method in methods:  # warm-up: imports, language model, caches
         method(pages[0])
 
-    results = {label: run(pages, method, args.repeat) for label, method in methods}
+    results = run(pages, methods, args.repeat)
     held = [held_out(p) for p in pages]
     print(f"{len(pages)} pages from {args.pages.resolve()} ({sum(held)} held out)\n")
     print(

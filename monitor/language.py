@@ -8,6 +8,10 @@ every page, translated pieces included. The text decides when it can:
 * otherwise py3langid, restricted to the languages the monitored press writes in (so
   short Russian text is never taken for Macedonian or Tajik), reads the first 600
   characters; below 0.9 confidence, or on texts under 80 letters, the first hint wins.
+  When a hint is given, the first 200 characters are read first: if they say the hint
+  with that confidence, the text has confirmed it and the rest is not read (most pages:
+  the model's tables are large, and on a busy process each character read costs cache
+  misses, so this saves two thirds of the work where it holds).
 
 The py3langid model (~0.5 s to load, ~85 MiB) is loaded once per process, on first use,
 and never mutated: this module owns its own identifier instead of the library's shared one,
@@ -32,6 +36,7 @@ LANGUAGES = (
 _MIN_LETTERS = 80
 _MIN_CONFIDENCE = 0.9
 _SAMPLE = 600
+_CONFIRM_SAMPLE = 200  # characters that may confirm a hint (see the module docstring)
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
@@ -66,6 +71,10 @@ def detect_language(text: str, hints: Iterable[str | None] = ()) -> str | None:
         return by_script
     if letters < _MIN_LETTERS and hint:
         return hint
+    if hint and len(sample) > _CONFIRM_SAMPLE:
+        code, confidence = _identifier().classify(sample[:_CONFIRM_SAMPLE])
+        if code == hint and confidence >= _MIN_CONFIDENCE:
+            return hint
     code, confidence = _identifier().classify(sample)
     if confidence >= _MIN_CONFIDENCE or not hint:
         return str(code)

@@ -310,12 +310,12 @@ def _clean(value: str) -> str:
 # ── dates elsewhere in the page ─────────────────────────────────────────────────────
 
 
-def fallback_dates(tree: LexborHTMLParser) -> list[str]:
+def fallback_dates(tree: LexborHTMLParser) -> Iterator[str]:
     """Date candidates outside JSON-LD and ``<meta>``, in order of trust (costlier to find,
-    so only looked for when the metadata gave no date)."""
-    return (
-        _itemprop_dates(tree) + _time_elements(tree) + _script_pubdates(tree) + _visible_dates(tree)
-    )
+    so only looked for when the metadata gave no date, and each kind only when the more
+    trusted ones gave none that reads as a date: the caller stops at the first)."""
+    for kind in (_itemprop_dates, _time_elements, _script_pubdates, _visible_dates):
+        yield from kind(tree)
 
 
 def _itemprop_dates(tree: LexborHTMLParser) -> list[str]:
