@@ -16,13 +16,25 @@ visits everything once; the script then prints, side by side:
   gaps overshot the interval by more than one interval (target 0); the wait from a host's
   feed to its first page is printed apart (a start-up cost, not a page's).
 
+``crawl --once`` reads pages in its own process, where nothing can cut a page whose work
+hangs. So the same webs are then crawled by a daemon with its worker processes (in this
+process, as `monitor run` wires it), with one more outlet beside the hostile ones: a page
+whose work stalls for ten minutes (made so by the page worker's start-up seam, as in
+tests/faults/test_page_timeout.py). It prints the same lateness of the good hosts (target:
+no gap late by more than one interval), whether the stalled page was cut at
+``page_timeout_seconds`` (15 s, the default), and how long a SIGTERM sent while it is
+stuck takes to end the daemon (its grace is 20 s).
+
     .venv/bin/python benchmarks/hostile_web.py [--good 12] [--pages 6] [--delay 0.5]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +56,7 @@ from tests.faults.web import (  # noqa: E402 - the fault suite's hostile web, re
     reply,
     rss,
     stall,
+    stall_pages,
 )
 
 MONITOR = Path(sys.executable).with_name("monitor")
@@ -68,7 +81,7 @@ def with_stray_byte(page: str) -> bytes:
 
 
 def build(
-    args: argparse.Namespace, release: threading.Event, hostile: bool
+    args: argparse.Namespace, release: threading.Event, hostile: bool, stuck: bool = False
 ) -> tuple[list[Host], dict]:
     """Start every host (the hostile ones only if ``hostile``); return them and the
     sources.yaml data."""
@@ -105,7 +118,8 @@ def build(
         outlet(f"good{n:02d}", {f"/a/{i}": article(f"good{n}-{i}") for i in range(args.pages)})
     if hostile:
         add_hostile(outlet, hosts, admin, release)
-    topic = yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8"))["topic"]
+    if stuck:  # its page work stalls (see ``daemon_crawl``); a good page beside it
+        outlet("stuck", {"/stuck": article("stuck-desk"), "/fine": article("fine-desk")})
     topic = yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8"))["topic"]
     config = {
         "version": 1,
@@ -173,6 +187,9 @@ def main() -> None:
     )
     for hostile in (True, False):  # side by side: the same good hosts, alone
         print(crawl(args, hostile))
+    print("a daemon with its worker processes (2), the same webs:")
+    for hostile in (True, False):
+        print(daemon_crawl(args, hostile))
 
 
 def crawl(args: argparse.Namespace, hostile: bool) -> str:
@@ -200,8 +217,77 @@ def crawl(args: argparse.Namespace, hostile: bool) -> str:
             host.stop()
 
 
+def daemon_crawl(args: argparse.Namespace, hostile: bool) -> str:
+    """One visit of every source by a daemon with two worker processes; beside the hostile
+    hosts, also the outlet whose page work stalls, and a SIGTERM once every other source
+    is visited (the stalled page still in work)."""
+    from monitor.daemon import Daemon
+    from monitor.pipeline import CrawlResult
+    from monitor.runtime import Settings, open_pipeline
+
+    release = threading.Event()
+    hosts, config = build(args, release, hostile, stuck=hostile)
+    sources = len(config["sources"])
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "sources.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+            settings = Settings(
+                storage=root / "storage",
+                sources_path=root / "sources.yaml",
+                positions_path=REPO / "positions.yaml",
+            )
+            seen: dict[str, CrawlResult] = {}
+            marks: dict[str, float] = {}
+
+            async def run() -> None:
+                setup = (stall_pages, ("/stuck", 600.0))
+                async with open_pipeline(settings, processes=2, page_setup=setup) as pipeline:
+                    await pipeline.work.start()
+                    daemon = Daemon(pipeline, settings, roles=["crawler"], digest=False)
+
+                    def on_crawl(result: CrawlResult) -> None:
+                        seen[result.source_id] = result
+                        if len(seen) == sources:
+                            daemon.stop()
+                        elif hostile and len(seen) == sources - 1 and "stuck" not in seen:
+                            marks["sigterm"] = time.monotonic()
+                            os.kill(os.getpid(), signal.SIGTERM)  # the daemon's own handler
+
+                    daemon.on_crawl = on_crawl
+                    marks["start"] = time.monotonic()
+                    await daemon.run()
+                    marks["stopped"] = time.monotonic()
+                marks["closed"] = time.monotonic()
+
+            asyncio.run(run())
+            wall = marks["stopped"] - marks["start"]
+            lines = report(args, hosts, root, wall, hostile, label="daemon, ")
+            if hostile:
+                stuck = seen.get("stuck")
+                cut = stuck.counts["failed:page_timeout"] if stuck else 0
+                if "sigterm" in marks:
+                    stop = marks["stopped"] - marks["sigterm"]
+                    closed = marks["closed"] - marks["sigterm"]
+                    lines += (
+                        f"\n  SIGTERM with the stalled page in work: the daemon ended after "
+                        f"{stop:.1f} s, its workers closed after {closed:.1f} s (grace 20 s)"
+                    )
+                lines += f"\n  stalled page cut as page_timeout      {cut} of 1"
+            return lines
+    finally:
+        release.set()
+        for host in hosts:
+            host.stop()
+
+
 def report(
-    args: argparse.Namespace, hosts: list[Host], root: Path, wall: float, hostile: bool
+    args: argparse.Namespace,
+    hosts: list[Host],
+    root: Path,
+    wall: float,
+    hostile: bool,
+    label: str = "",
 ) -> str:
     from monitor.store import open_store
 
@@ -221,7 +307,7 @@ def report(
     late = [g for g in gaps if g > args.delay * JITTER + args.delay]
     stored_good = sum(1 for p in pieces if p.source_id.startswith("good"))
     lines = [
-        f"{'beside the hostile hosts' if hostile else 'the good hosts alone'}: {wall:.1f} s",
+        f"{label}{'beside the hostile hosts' if hostile else 'the good hosts alone'}: {wall:.1f} s",
         f"  good articles stored                {stored_good} of {args.good * args.pages}",
         f"  good hosts' gaps between pages      {len(gaps)}, longest {worst:.2f} s = "
         f"{worst / args.delay:.2f}x the interval (jitter allows {JITTER:.2f}x)",

@@ -22,6 +22,9 @@ from monitor.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_USER_AGENT = "monitor/0.1 (comparative media monitor; +https://example.org/monitor)"
+#: seconds a page's work may take: ordinary pages take milliseconds, the most hostile ones
+#: the size and node budgets let through about a second
+PAGE_TIMEOUT_SECONDS = 15.0
 
 
 class _Model(BaseModel):
@@ -182,6 +185,14 @@ class Defaults(_Model):
     max_redirects: int = Field(5, ge=0, le=20, description="redirects followed per request")
     max_retries: int = Field(3, ge=0, le=10, description="retries on 408/429/5xx and timeouts")
     respect_robots: bool = Field(True, description="obey robots.txt (keep it true)")
+    page_timeout_seconds: float = Field(
+        PAGE_TIMEOUT_SECONDS,
+        gt=0,
+        le=600,
+        description="seconds the work on one page (extraction, relevance) may take in a "
+        "worker process; past it the worker is killed and replaced and the page fails with "
+        "page_timeout (settled, never asked for again)",
+    )
 
 
 class Topic(_Model):

@@ -9,11 +9,16 @@
      │    └── NotArchived        replay mode: the URL is not in the WARC archive
      ├── DiscoverError           a feed / sitemap / listing could not be read
      ├── ExtractError            a page gave no article (not HTML, empty body…)
+     │    └── PageTimeout        its work overran page_timeout_seconds
+     ├── WorkerError             a worker process died before answering
+     │    └── WorkerTimeout      a job overran its limit; its process was killed
      ├── StoreError              the database refused an operation
      └── ReportError             a digest could not be built or written
 
 Every error carries a short machine ``reason`` (used as a counter key and in the per-source
 status row) and a human message. Code never signals failure by returning ``None``.
+Every error pickles whole (class, message, reason and fields): page work raises them in
+worker processes and the parent reads them from there.
 """
 
 from __future__ import annotations
@@ -29,6 +34,17 @@ class MonitorError(Exception):
         self.message = message
         if reason is not None:
             self.reason = reason
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # subclasses take other arguments than ``args`` holds: rebuild without __init__
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[MonitorError], args: tuple[object, ...], state: dict) -> MonitorError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(MonitorError):
@@ -124,6 +140,37 @@ class ExtractError(MonitorError):
     def __init__(self, url: str, message: str, *, reason: str | None = None) -> None:
         self.url = url
         super().__init__(f"{url}: {message}", reason=reason)
+
+
+class PageTimeout(ExtractError):
+    """The work on a page (extraction, relevance) overran ``page_timeout_seconds``: its
+    worker process was killed so that the other hosts' pages go on."""
+
+    reason = "page_timeout"
+
+    def __init__(self, url: str, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(
+            url,
+            f"page work took over {seconds:g} s (page_timeout_seconds); its worker "
+            "process was stopped and the page is not asked for again",
+        )
+
+
+class WorkerError(MonitorError):
+    """Work handed to a worker process did not come back: the process died."""
+
+    reason = "worker_died"
+
+
+class WorkerTimeout(WorkerError):
+    """A job ran past its limit; its process was killed and replaced."""
+
+    reason = "worker_timeout"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"the job ran past its {seconds:g} s limit; its process was killed")
 
 
 class StoreError(MonitorError):

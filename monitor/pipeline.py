@@ -23,7 +23,7 @@ from pathlib import Path
 from monitor import discover, relevance, report, stories, visits
 from monitor.config import Source, SourcesFile
 from monitor.differ import Differ, Positions
-from monitor.errors import MonitorError, NotArchived, failure_reason
+from monitor.errors import MonitorError, NotArchived, PageTimeout, WorkerTimeout, failure_reason
 from monitor.fetch import Fetcher, check_page, files_before
 from monitor.models import (
     DiffResult,
@@ -31,6 +31,7 @@ from monitor.models import (
     ExtractedArticle,
     Link,
     PositionInfo,
+    Relevance,
     Response,
     SourceInfo,
     StoredArticle,
@@ -263,6 +264,9 @@ class Pipeline:
         fresh = [link for link in links if canonical_url(link.url) not in seen]
         result.counts["new_links"] += len(fresh)
         gate = asyncio.Semaphore(PAGE_CONCURRENCY)
+        # one page of a visit in page work at a time: pages take milliseconds, and a site
+        # whose pages all stall then holds at most one page worker, never the spare too
+        reading = asyncio.Lock()
 
         async def one(link: Link) -> None:
             async with gate:
@@ -270,7 +274,7 @@ class Pipeline:
                     result.counts["skipped:stopping"] += 1
                     return
                 try:
-                    await self._collect_one(source, link, result)
+                    await self._collect_one(source, link, result, reading)
                 except Exception as exc:  # a defect on one piece must not cost the others
                     reason, message = failure_reason(exc)
                     result.counts[f"failed:{reason}"] += 1
@@ -279,7 +283,9 @@ class Pipeline:
 
         await asyncio.gather(*(one(link) for link in fresh))
 
-    async def _collect_one(self, source: Source, link: Link, result: CrawlResult) -> None:
+    async def _collect_one(
+        self, source: Source, link: Link, result: CrawlResult, reading: asyncio.Lock
+    ) -> None:
         owner = self.owner_of(link, source)
         if owner.prefilter and not self._mentions_story(link):
             result.counts["skipped:prefilter"] += 1
@@ -298,7 +304,8 @@ class Pipeline:
                     charset=response.charset,
                     default_language=owner.language,
                 )
-                article, verdict = await self.work.page(read_page, page, link, topic)
+                async with reading:
+                    article, verdict = await self._read(page, link)
             else:
                 article, verdict = judge(article_from_link(link, owner.language), link, topic)
         except MonitorError as exc:
@@ -320,6 +327,14 @@ class Pipeline:
                               result)  # fmt: skip
         if self.on_stored is not None:
             self.on_stored()
+
+    async def _read(self, page: PageInput, link: Link) -> tuple[ExtractedArticle, Relevance]:
+        """Page work, in a worker process: a page past its time limit (its worker killed
+        and replaced) is that page's failure, settled like a page over the size budget."""
+        try:
+            return await self.work.page(read_page, page, link, self.config.topic)
+        except WorkerTimeout as exc:
+            raise PageTimeout(page.url, exc.seconds) from exc
 
     def _settle(self, taken: Taken, result: CrawlResult) -> None:
         """Store what became of a link — its capture, the article, the link's outcome —

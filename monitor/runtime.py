@@ -22,7 +22,7 @@ from monitor.lock import DaemonLock
 from monitor.pipeline import Clock, Pipeline, utc_now
 from monitor.store import open_store
 from monitor.store.engine import normalise_url
-from monitor.workers import Workers
+from monitor.workers import Setup, Workers
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,15 @@ async def open_pipeline(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock = utc_now,
     processes: int = 0,
+    page_setup: Setup | None = None,
 ) -> AsyncIterator[Pipeline]:
     """Load both config files, open the store and the fetcher, and close them after.
 
     With ``replay`` the fetcher serves responses from those WARC files and records
     nothing new: the same pipeline, no network. ``processes`` > 0 runs page work and the
     differ in that many worker processes and store calls on one writer thread (the
-    daemon); 0 runs them inline (one-off commands, the demo, tests).
+    daemon); 0 runs them inline (one-off commands, the demo, tests). ``page_setup`` is
+    run by each page worker process when it starts (see ``Workers``).
     """
     config = load_sources(settings.sources_path)
     positions = load_positions(settings.positions_path)
@@ -87,6 +89,8 @@ async def open_pipeline(
         processes=processes,
         positions_path=settings.positions_path,
         semantic=settings.semantic,
+        page_timeout=config.defaults.page_timeout_seconds,
+        page_setup=page_setup,
     )
     pipeline: Pipeline | None = None
     try:

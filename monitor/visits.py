@@ -20,8 +20,11 @@ ENDPOINT_FAILED = "endpoint_failed:"
 PAGE_FAILED = "failed:"
 
 
-#: page failures that settle the link: asking again would get the same answer
-REFUSALS = frozenset({"robots", "internal_address", "content_type", "too_large", "too_complex"})
+#: page failures that settle the link: asking again would get the same answer (a page
+#: whose work overran its time limit would overrun it again, and cost that much each time)
+REFUSALS = frozenset(
+    {"robots", "internal_address", "content_type", "too_large", "too_complex", "page_timeout"}
+)
 #: pages that were read and hold no article
 NO_TEXT = frozenset({"no_text", "not_html", "empty"})
 

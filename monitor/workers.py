@@ -4,7 +4,7 @@ Three kinds of work leave the loop:
 
 * **page work** (decoding, extraction, the relevance rule: a hostile page can cost seconds)
   and **analysis** (the differ: ~130 ms a piece, seconds with the semantic extra) run in
-  ``ProcessPoolExecutor`` workers;
+  worker processes (``procpool.ProcessPool``);
 * **store calls** run on one dedicated thread, the single writer, so a busy SQLite (busy
   timeout 15 s) or a slow PostgreSQL never holds up a fetch or a timer.
 
@@ -12,6 +12,11 @@ With two processes or more, one is the page worker and the others analyse (their
 initializer loads the differ once each), so a backlog of re-analysis never leaves pages
 queueing behind it, and each process loads only what its work needs: the page worker the
 language model, the analysers the differ. With one process, it does both.
+
+A page's work has a time limit (``page_timeout_seconds``, enforced from here): past it the
+page worker is killed and replaced and the page fails with ``page_timeout``. While a page
+is slow (past ``SPARE_AFTER``), the next page gets a spare page worker instead of queueing
+behind it, so one page never holds up the pages of other hosts.
 
 ``Workers.inline()`` runs everything in the calling thread instead: the offline demo,
 one-off commands and most tests want one process and no start-up cost.
@@ -24,21 +29,30 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from monitor.config import PAGE_TIMEOUT_SECONDS
 from monitor.differ import Differ, load_positions
 from monitor.models import DiffResult
+from monitor.procpool import ProcessPool
 
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-#: the differ of this worker process, loaded once by ``_load_differ``
+#: seconds after which a page still in work counts as slow: the next page gets a spare
+#: page worker (at most one) instead of waiting behind it
+SPARE_AFTER = 0.5
+
+#: the differ of this worker process, loaded once by ``_start_worker``
 _differ: Differ | None = None
+
+#: what a worker process runs once when it starts: a function and its arguments
+Setup = tuple[Callable[..., object], tuple[Any, ...]]
 
 
 def default_processes() -> int:
@@ -46,20 +60,21 @@ def default_processes() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def _load_differ(positions_path: str, semantic: str) -> None:
-    """Worker initializer: read positions.yaml and build the differ once per process."""
+def _start_worker(positions_path: str | None, semantic: str, setup: Setup | None) -> None:
+    """Worker initializer: build the differ once per process when this one analyses
+    (``positions_path`` set), and run the caller's own ``setup`` when there is one."""
     global _differ
-    _differ = Differ(load_positions(positions_path), semantic=semantic)  # type: ignore[arg-type]
+    if positions_path is not None:
+        _differ = Differ(load_positions(positions_path), semantic=semantic)  # type: ignore[arg-type]
+    if setup is not None:
+        fn, args = setup
+        fn(*args)
 
 
 def _diff_in_worker(text: str, language: str | None, title: str | None) -> DiffResult:
     if _differ is None:  # pragma: no cover - the initializer always ran
         raise RuntimeError("worker process started without its differ")
     return _differ.diff(text, language=language, title=title)
-
-
-def _ready() -> bool:
-    return _differ is not None
 
 
 class Workers:
@@ -72,11 +87,16 @@ class Workers:
         processes: int = 0,
         positions_path: Path | None = None,
         semantic: str = "off",
+        page_timeout: float = PAGE_TIMEOUT_SECONDS,
+        page_setup: Setup | None = None,
     ) -> None:
+        """``page_setup``: a picklable ``(function, args)`` every page worker runs when it
+        starts, before any page (after the differ, where one process does both)."""
         self.differ = differ
         self.processes = processes
-        self._pages: ProcessPoolExecutor | None = None
-        self._analysis: ProcessPoolExecutor | None = None
+        self.page_timeout = page_timeout
+        self._pages: ProcessPool | None = None
+        self._analysis: ProcessPool | None = None
         self._writer: Executor | None = None
         if processes > 0:
             if positions_path is None:
@@ -84,20 +104,38 @@ class Workers:
             # forkserver: workers start from a clean interpreter, not a copy of a process
             # that runs threads (store writer, resolver) and an event loop
             context = multiprocessing.get_context("forkserver")
-            self._analysis = ProcessPoolExecutor(
-                max(1, processes - 1),
-                mp_context=context,
-                initializer=_load_differ,
-                initargs=(str(positions_path), semantic),
-            )
-            # With two processes or more, page work has its own: only it loads the
-            # language model (~65 MiB with numpy) and only the others load the differ
-            # (and the semantic models), instead of every worker holding everything.
-            self._pages = (
-                ProcessPoolExecutor(1, mp_context=context) if processes > 1 else self._analysis
-            )
+            positions = str(positions_path)
+            if processes > 1:
+                self._analysis = ProcessPool(
+                    processes - 1,
+                    context=context,
+                    initializer=_start_worker,
+                    initargs=(positions, semantic, None),
+                    name="analyser",
+                )
+                # Page work has its own process: only it loads the language model (~65
+                # MiB with numpy) and only the others load the differ (and the semantic
+                # models), instead of every worker holding everything. A spare (the
+                # model loaded once more, while it lives) covers a slow page.
+                self._pages = ProcessPool(
+                    1,
+                    context=context,
+                    initializer=_start_worker,
+                    initargs=(None, semantic, page_setup),
+                    spare=1,
+                    stuck_after=SPARE_AFTER,
+                    name="page worker",
+                )
+            else:
+                # one process does both (one core): a slow page waits for its limit
+                self._analysis = self._pages = ProcessPool(
+                    1,
+                    context=context,
+                    initializer=_start_worker,
+                    initargs=(positions, semantic, page_setup),
+                    name="worker",
+                )
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
-        self._analysis_gate = asyncio.Semaphore(max(1, processes - 1))
 
     @classmethod
     def inline(cls, differ: Differ) -> Workers:
@@ -108,29 +146,26 @@ class Workers:
         with their differ loaded), so the first pages of a run do not queue behind
         start-up (seconds, more on a busy machine) and a worker that cannot start fails
         the start, not a crawl."""
-        if self._analysis is None or self._pages is None:
-            return
-        ready = [_submit(self._analysis, _ready) for _ in range(max(1, self.processes - 1))]
-        if self._pages is not self._analysis:
-            ready.append(_submit(self._pages, bool, True))
-        await asyncio.gather(*ready)
+        pools = {id(p): p for p in (self._pages, self._analysis) if p is not None}
+        await asyncio.gather(*(pool.start() for pool in pools.values()))
 
     @property
     def pooled(self) -> bool:
         return self._analysis is not None
 
     async def page(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a pure, picklable page function (extract + relevance) in a worker."""
+        """Run a pure, picklable page function (extract + relevance) in a worker, for
+        ``page_timeout`` seconds at most (``WorkerTimeout`` past it; the worker is
+        replaced). Inline, it simply runs: nothing can cut the caller's own thread."""
         if self._pages is None:
             return fn(*args, **kwargs)
-        return await _submit(self._pages, fn, *args, **kwargs)
+        return await self._pages.run(self.page_timeout, fn, *args, **kwargs)
 
     async def diff(self, text: str, *, language: str | None, title: str | None) -> DiffResult:
         """The differ's result for one piece, computed in a worker process."""
         if self._analysis is None:
             return self.differ.diff(text, language=language, title=title)
-        async with self._analysis_gate:
-            return await _submit(self._analysis, _diff_in_worker, text, language, title)
+        return await self._analysis.run(None, _diff_in_worker, text, language, title)
 
     async def store(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a store call on the single writer thread."""
@@ -139,15 +174,14 @@ class Workers:
         return await _submit(self._writer, fn, *args, **kwargs)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop the pools. ``wait=False`` drops queued work at once (a stop signal): what
-        a worker is computing is lost, and is redone after a restart because nothing of it
-        was stored."""
+        """Stop the worker processes and the writer. Worker processes still computing are
+        killed (a stop must not wait for a seconds-long analysis): what they computed is
+        redone after a restart, because nothing of it was stored. ``wait=False`` also drops
+        store calls still queued; one in progress always completes (its transaction is
+        short)."""
         for pool in {id(p): p for p in (self._pages, self._analysis) if p is not None}.values():
-            pool.shutdown(wait=wait, cancel_futures=not wait)
-            if not wait:
-                _end_workers(pool)
+            pool.close()
         if self._writer is not None:
-            # a store call in progress always completes: its transaction is short
             self._writer.shutdown(wait=True, cancel_futures=not wait)
 
 
@@ -155,12 +189,3 @@ async def _submit(executor: Executor, fn: Callable[..., T], *args: Any, **kwargs
     loop = asyncio.get_running_loop()
     # a partial of a module-level function pickles; a lambda would not
     return await loop.run_in_executor(executor, partial(fn, *args, **kwargs))
-
-
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    """Terminate worker processes still computing (a stop must not wait for a
-    seconds-long analysis); nothing they hold is stored state."""
-    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
-        if process.is_alive():
-            process.terminate()

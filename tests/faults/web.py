@@ -214,6 +214,23 @@ def gzip_bomb() -> Route:
     return reply(bomb, Content_Encoding="gzip")
 
 
+def stall_pages(marker: str, seconds: float) -> None:
+    """A page worker's setup (``open_pipeline(page_setup=(stall_pages, (marker, s)))``,
+    run in the worker process): page work on a URL holding ``marker`` first sleeps
+    ``seconds`` — a page whose extraction hangs in C, which only killing its process ends.
+    Imported by the worker as ``tests.faults.web``, so the repository must be on its path."""
+    from monitor import pagework
+
+    read_page = pagework.read_page
+
+    def stalling(page: Any, link: Any, topic: Any) -> Any:
+        if marker in page.url:
+            time.sleep(seconds)
+        return read_page(page, link, topic)
+
+    pagework.read_page = stalling  # type: ignore[assignment]
+
+
 # ── the hosts ───────────────────────────────────────────────────────────────────────
 
 

@@ -1,0 +1,289 @@
+"""Worker processes whose jobs can be cut: a deadline per job, enforced from the parent.
+
+``concurrent.futures.ProcessPoolExecutor`` cannot stop a call once it runs, and a worker
+that dies (killed for overrunning, or crashed in a C extension) breaks the whole executor:
+every queued and every later call fails with ``BrokenProcessPool``. Page work needs the
+opposite: a page whose extraction runs past its limit must cost that page only. So this
+pool keeps its own processes, one job at a time each, talking over a pipe:
+
+* a job that overruns its ``timeout`` has its process killed (SIGKILL: a hung C extension
+  ignores everything else) and raises ``WorkerTimeout``; a process that dies mid-job raises
+  ``WorkerError``; either way the process is replaced and the other jobs go on;
+* with ``spare`` > 0, a job that finds every worker busy on a job older than ``stuck_after``
+  seconds gets a spare process of its own instead of queueing behind the slow one, so one
+  slow page never holds up the pages of other hosts for longer than that; spares retire
+  when the pool has more idle processes than ``size``.
+
+Processes start from a clean interpreter (the forkserver), never as a copy of a daemon
+that runs threads and an event loop. The event loop only waits on the pipes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+import signal
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from typing import Any, TypeVar
+
+from monitor.errors import WorkerError, WorkerTimeout
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: seconds an idle worker is given to exit on its own at shutdown before it is killed
+EXIT_GRACE = 1.0
+
+
+def _serve(conn: Connection, initializer: Callable[..., object] | None, initargs: tuple) -> None:
+    """A worker process: set up once, then run one job at a time until told to stop."""
+    # Ctrl-C reaches the whole process group; the parent decides what stops, and when
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        if initializer is not None:
+            initializer(*initargs)
+    except Exception as exc:
+        conn.send(("failed", exc))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:  # the parent is gone
+            return
+        if job is None:
+            return
+        fn, args, kwargs = job
+        try:
+            answer: tuple[str, Any] = ("ok", fn(*args, **kwargs))
+        except Exception as exc:
+            answer = ("error", exc)
+        try:
+            conn.send(answer)
+        except Exception as exc:  # an answer that does not pickle (send pickles first)
+            conn.send(("error", WorkerError(f"a worker's answer could not be sent: {exc!r}")))
+
+
+class _Worker:
+    """One process and the parent's end of its pipe."""
+
+    def __init__(self, process: Any, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.started = 0.0  # when its current job started (monotonic)
+
+    async def receive(self) -> tuple[str, Any]:
+        """The worker's next answer; the loop waits on the pipe, it never blocks on it."""
+        loop = asyncio.get_running_loop()
+        readable: asyncio.Future[None] = loop.create_future()
+        fd = self.conn.fileno()
+        loop.add_reader(fd, _settle, readable)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(fd)
+        try:
+            data = self.conn.recv_bytes()
+        except (EOFError, OSError) as exc:
+            self.process.join(0.5)  # reap it, for its exit code
+            raise WorkerError(
+                f"worker process {self.process.pid} ended in the middle of a job "
+                f"(exit code {self.process.exitcode})"
+            ) from exc
+        try:
+            answer: tuple[str, Any] = pickle.loads(data)
+        except Exception as exc:
+            raise WorkerError(f"a worker's answer could not be read: {exc!r}") from exc
+        return answer
+
+    def kill(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(EXIT_GRACE)
+
+    def retire(self) -> None:
+        """Ask an idle worker to exit; kill it if it does not."""
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(EXIT_GRACE)
+        self.kill()
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class ProcessPool:
+    """``size`` worker processes (plus up to ``spare`` for stuck jobs; see the module
+    docstring), each running ``initializer(*initargs)`` once when it starts."""
+
+    def __init__(
+        self,
+        size: int,
+        *,
+        context: BaseContext,
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple = (),
+        spare: int = 0,
+        stuck_after: float = 1.0,
+        name: str = "worker",
+    ) -> None:
+        if size < 1:
+            raise ValueError(f"a pool needs at least one process, got {size}")
+        self.size = size
+        self.spare = spare
+        self.stuck_after = stuck_after
+        self.name = name
+        self._context = context
+        self._initializer = initializer
+        self._initargs = initargs
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._starting = 0
+        self._changed: asyncio.Event | None = None
+        self._closed = False
+
+    @property
+    def processes(self) -> int:
+        """Worker processes alive or starting now."""
+        return len(self._idle) + len(self._busy) + self._starting
+
+    async def start(self) -> None:
+        """Start ``size`` processes now and wait until each has run its initializer, so a
+        worker that cannot start fails the start, not the first job."""
+        missing = self.size - self.processes
+        self._idle.extend(await asyncio.gather(*(self._spawn() for _ in range(missing))))
+        self._notify()
+
+    async def run(
+        self, timeout: float | None, fn: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> T:
+        """``fn(*args, **kwargs)`` in a worker (``fn`` and its arguments must pickle);
+        ``timeout`` seconds at most from the moment a worker takes it (None: no limit).
+
+        Raises what ``fn`` raised, ``WorkerTimeout`` past the limit, ``WorkerError`` when
+        the process died. A cancelled caller's job is cut too: its process is killed, so
+        its late answer is never taken for the next job's."""
+        worker = await self._take()
+        worker.started = time.monotonic()
+        self._busy.add(worker)
+        try:
+            worker.conn.send((fn, args, kwargs))
+            status, value = await asyncio.wait_for(worker.receive(), timeout)
+        except TimeoutError:
+            self._discard(worker)
+            log.warning("%s: a job overran its %g s and its process was killed", self.name,
+                        timeout)  # fmt: skip
+            raise WorkerTimeout(timeout or 0.0) from None
+        except BaseException:
+            self._discard(worker)
+            raise
+        self._release(worker)
+        if status == "error":
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop every process: idle ones are asked to exit, busy ones are killed (what
+        they compute is lost; nothing they hold is stored state)."""
+        self._closed = True
+        idle, busy = self._idle, self._busy
+        self._idle, self._busy = [], set()
+        for worker in busy:
+            worker.kill()
+        for worker in idle:
+            worker.retire()
+        self._notify()
+
+    # ── taking and giving back workers ─────────────────────────────────────────────
+
+    async def _take(self) -> _Worker:
+        while True:
+            if self._closed:
+                raise WorkerError(f"the {self.name} pool is closed")
+            if self._idle:
+                return self._idle.pop()
+            if self.processes < self.size or self._needs_spare():
+                self._starting += 1
+                try:
+                    return await self._spawn()
+                finally:
+                    self._starting -= 1
+            await self._wait_for_change(self._until_stuck())
+
+    def _needs_spare(self) -> bool:
+        """Every worker is on a job older than ``stuck_after`` and a spare is allowed."""
+        if self.processes >= self.size + self.spare or self._starting:
+            return False
+        now = time.monotonic()
+        return all(now - w.started >= self.stuck_after for w in self._busy)
+
+    def _until_stuck(self) -> float | None:
+        """Seconds until the youngest busy job counts as stuck (None: no spare to wait
+        for, only a worker coming free)."""
+        if not self._busy or self.processes >= self.size + self.spare:
+            return None
+        youngest = max(w.started for w in self._busy)
+        return max(0.0, youngest + self.stuck_after - time.monotonic()) + 0.01
+
+    async def _wait_for_change(self, timeout: float | None) -> None:
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    def _release(self, worker: _Worker) -> None:
+        self._busy.discard(worker)
+        if self._closed:
+            worker.retire()
+        elif len(self._idle) >= self.size:
+            worker.retire()  # a spare no longer needed: ``size`` processes already wait
+        else:
+            self._idle.append(worker)
+        self._notify()
+
+    def _discard(self, worker: _Worker) -> None:
+        self._busy.discard(worker)
+        worker.kill()
+        self._notify()  # a waiting job may now start a fresh process
+
+    async def _spawn(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(  # type: ignore[attr-defined]
+            target=_serve,
+            args=(child, self._initializer, self._initargs),
+            name=f"monitor-{self.name}",
+            daemon=True,
+        )
+        # starting talks to the forkserver (and starts it the first time): off the loop
+        await asyncio.to_thread(process.start)
+        child.close()
+        worker = _Worker(process, parent)
+        try:
+            status, value = await worker.receive()
+        except BaseException:
+            worker.kill()
+            raise
+        if status != "ready":
+            worker.kill()
+            raise WorkerError(f"a {self.name} process could not start: {value!r}")
+        if self._closed:
+            worker.retire()
+            raise WorkerError(f"the {self.name} pool is closed")
+        return worker

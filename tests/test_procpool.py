@@ -1,0 +1,117 @@
+"""The worker pool that can cut a job: a job past its limit costs that job and its process,
+never the pool, the jobs beside it or the jobs after it.
+
+Real processes (the forkserver, as the daemon starts them); the jobs are the standard
+library's own functions (``time.sleep``, ``os.getpid``, ``os._exit``), so nothing here
+depends on the monitor's page work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import pytest
+
+from monitor.errors import ExtractError, WorkerError, WorkerTimeout
+from monitor.procpool import ProcessPool
+
+T = TypeVar("T")
+
+
+def in_pool(job: Callable[[ProcessPool], Awaitable[T]], *, spare: int = 0) -> T:
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPool(1, context=context, spare=spare, stuck_after=0.2, name="test")
+
+    async def go() -> T:
+        await pool.start()
+        try:
+            return await job(pool)
+        finally:
+            pool.close()
+
+    result = asyncio.run(go())
+    assert pool.processes == 0  # closing left no process behind
+    return result
+
+
+def test_a_job_past_its_limit_is_cut_and_the_next_runs_on_a_fresh_worker() -> None:
+    async def job(pool: ProcessPool) -> tuple[int, int]:
+        before = await pool.run(10, os.getpid)
+        with pytest.raises(WorkerTimeout) as cut:
+            await pool.run(0.5, time.sleep, 120)  # would hold the worker for two minutes
+        assert cut.value.reason == "worker_timeout"
+        after = await pool.run(10, os.getpid)
+        return before, after
+
+    before, after = in_pool(job)
+    assert before != after  # the stuck process was killed, a fresh one took the next job
+    with pytest.raises(ProcessLookupError):
+        os.kill(before, 0)  # and it is gone, not left sleeping
+
+
+def test_a_job_beside_a_stuck_one_runs_on_a_spare_process() -> None:
+    async def job(pool: ProcessPool) -> tuple[bool, set[int], int]:
+        stuck = asyncio.create_task(pool.run(60, time.sleep, 120))
+        await asyncio.sleep(0.05)  # the stuck job has the only worker
+        beside = {await pool.run(60, os.getpid) for _ in range(5)}
+        stuck_still_running = not stuck.done()
+        stuck.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stuck
+        return stuck_still_running, beside, pool.processes
+
+    stuck_still_running, beside, left = in_pool(job, spare=1)
+    assert stuck_still_running  # the five jobs did not wait for it
+    assert len(beside) == 1  # one spare served them all, not a process per job
+    assert left == 1  # the cancelled job's process was killed; the spare stays as the worker
+
+
+def test_without_a_spare_jobs_wait_for_the_worker() -> None:
+    """The spare is what lets a job pass a stuck one: without it, it waits its turn."""
+
+    async def job(pool: ProcessPool) -> bool:
+        stuck = asyncio.create_task(pool.run(60, time.sleep, 1.0))
+        await asyncio.sleep(0.05)
+        await pool.run(60, os.getpid)
+        return stuck.done()
+
+    assert in_pool(job, spare=0)
+
+
+def test_a_worker_that_dies_mid_job_costs_that_job_only() -> None:
+    async def job(pool: ProcessPool) -> int:
+        with pytest.raises(WorkerError) as died:
+            await pool.run(10, os._exit, 3)
+        assert "exit code 3" in died.value.message
+        return await pool.run(10, os.getpid)
+
+    assert in_pool(job) > 0
+
+
+def test_a_monitor_error_crosses_the_process_boundary_whole() -> None:
+    """A worker's typed error reaches the caller with its reason and fields (the page
+    worker raises them for every page without an article), and the worker serves on."""
+
+    async def job(pool: ProcessPool) -> tuple[ExtractError, int, int]:
+        first = await pool.run(10, os.getpid)
+        error = ExtractError("https://example.org/a", "no article text", reason="no_text")
+        with pytest.raises(ExtractError) as raised:
+            await pool.run(10, _raise, error)
+        return raised.value, first, await pool.run(10, os.getpid)
+
+    error, first, after = in_pool(job)
+    assert (error.reason, error.url, error.message) == (
+        "no_text",
+        "https://example.org/a",
+        "https://example.org/a: no article text",
+    )
+    assert first == after
+
+
+def _raise(error: Exception) -> None:
+    raise error
