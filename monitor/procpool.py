@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
 from monitor.errors import WorkerError, WorkerTimeout
@@ -173,11 +174,15 @@ class ProcessPool:
         Raises what ``fn`` raised, ``WorkerTimeout`` past the limit, ``WorkerError`` when
         the process died. A cancelled caller's job is cut too: its process is killed, so
         its late answer is never taken for the next job's."""
+        job = ForkingPickler.dumps((fn, args, kwargs))  # a job that does not pickle fails here
         worker = await self._take()
         worker.started = time.monotonic()
         self._busy.add(worker)
         try:
-            worker.conn.send((fn, args, kwargs))
+            try:
+                worker.conn.send_bytes(job)
+            except OSError as exc:  # it died while idle (the OOM killer, an operator)
+                raise WorkerError(f"worker process {worker.process.pid} is gone: {exc}") from exc
             status, value = await asyncio.wait_for(worker.receive(), timeout)
         except TimeoutError:
             self._discard(worker)
