@@ -44,3 +44,9 @@ def test_no_confirmation_after_the_noun_reads_as_doubt_in_russian(differ: Differ
 def test_peace_is_not_read_inside_pyongyang(differ: Differ) -> None:
     text = "莫斯科和平壤签署了全面战略伙伴关系条约，双方将在多个领域扩大合作。"
     assert differ.diff(text, language="zh").positions["P5"].stance == "absent"
+
+
+def test_a_cargo_dispatched_is_not_a_troop_dispatch(differ: Differ) -> None:
+    text = ("The defence ministry in Seoul said North Korea had dispatched some 9,000 "
+            "containers to Russia since the summer, enough for millions of artillery shells.")
+    assert p4(differ, text, "en") == "absent"
