@@ -30,13 +30,15 @@ _WORD_CACHE_LIMIT = 500_000
 
 
 def _word_hashes(tokens: list[str]) -> Hashes:
-    missing = set(tokens).difference(_word_cache)
-    if missing:
+    try:
+        return np.fromiter(map(_word_cache.__getitem__, tokens), np.uint32, len(tokens))
+    except KeyError:  # a word not seen yet (the vocabulary repeats: rarely)
+        missing = set(tokens).difference(_word_cache)
         if len(_word_cache) + len(missing) > _WORD_CACHE_LIMIT:
             _word_cache.clear()
             missing = set(tokens)
         _word_cache.update((w, zlib.crc32(w.encode("utf-8"))) for w in missing)
-    return np.array(list(map(_word_cache.__getitem__, tokens)), dtype=np.uint32)
+        return np.fromiter(map(_word_cache.__getitem__, tokens), np.uint32, len(tokens))
 
 
 def _runs(units: Hashes, k: int) -> Hashes:
@@ -45,10 +47,10 @@ def _runs(units: Hashes, k: int) -> Hashes:
     n = len(units) - k + 1
     if n <= 0:
         n, k = (1, len(units)) if len(units) else (0, 0)
-    out = np.zeros(n, dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        for i in range(k):
-            out = out * _MULTIPLIER + units[i : i + n]
+    out = units[:n].astype(np.uint32)  # a copy; arrays wrap silently at 32 bits
+    for i in range(1, k):
+        out *= _MULTIPLIER
+        out += units[i : i + n]
     return out
 
 

@@ -1,4 +1,5 @@
-"""MinHash signatures (datasketch) of a piece's shingles, and what two of them say.
+"""MinHash signatures of a piece's shingles (datasketch's, computed here), and what two of
+them say.
 
 A signature is ``NUM_PERM`` 32-bit minima (datasketch's ``affine32`` scheme, fixed seed),
 so it is 512 bytes in the store and means the same after a restart or on another machine.
@@ -25,18 +26,19 @@ SEED = 20241031
 SCHEME = "affine32"
 
 Signature = npt.NDArray[np.uint32]
-_Drawn = tuple[npt.NDArray[np.uint64], Signature, Signature]
+_Drawn = tuple[npt.NDArray[np.uint32], Signature, Signature]
 
 
 @cache
 def _permutations() -> _Drawn:
-    """The permutations, drawn once (datasketch draws them per MinHash otherwise) and only
-    when a piece is first grouped: importing datasketch pulls in scipy (~0.35 s), a cost
-    every ``monitor digest`` or ``status`` paid for nothing."""
-    from datasketch import MinHash
-
-    perms = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-    return perms, perms[0].astype(np.uint32)[None, :], perms[1].astype(np.uint32)[None, :]
+    """The permutations, drawn once as datasketch draws them for ``affine32`` (a test holds
+    the two equal) but without importing it: ``import datasketch`` imports every sketch it
+    has and scipy behind them (~60 MiB resident, ~0.35 s), which a daemon grouping pieces
+    would carry for its whole life."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return np.array([a, b]), a[None, :], b[None, :]
 
 
 _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
@@ -64,19 +66,20 @@ def signature(shingles: Hashes) -> Signature:
     if not len(shingles):
         return _EMPTY.copy()
     _, a, b = _permutations()
-    hv = _fmix32(shingles.astype(np.uint32))[:, None]
-    with np.errstate(over="ignore"):
-        return (hv * a + b).min(axis=0)
+    values = np.multiply(_fmix32(shingles)[:, None], a)  # arrays wrap silently at 32 bits
+    values += b
+    return values.min(axis=0)
 
 
-def _fmix32(h: Hashes) -> Hashes:
+def _fmix32(shingles: Hashes) -> Hashes:
     """MurmurHash3's 32-bit finalizer, as datasketch's affine32 scheme pre-mixes input."""
-    with np.errstate(over="ignore"):
-        h = h ^ (h >> np.uint32(16))
-        h = h * np.uint32(0x85EBCA6B)
-        h = h ^ (h >> np.uint32(13))
-        h = h * np.uint32(0xC2B2AE35)
-        return h ^ (h >> np.uint32(16))
+    h = shingles.astype(np.uint32)  # a copy: mixed in place below
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
 
 
 def to_bytes(sig: Signature) -> bytes:
