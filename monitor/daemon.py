@@ -29,7 +29,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.jobs import DEFAULT_LEASE_SECONDS, JobEngine, holder_name
+from monitor.lock import DEFAULT_LEASE_SECONDS, holder_name
 from monitor.metrics import Metrics
 from monitor.pipeline import ANALYSIS_BATCH, Clock, CrawlResult, Pipeline, utc_now
 from monitor.report import week_of
@@ -265,6 +265,8 @@ class Daemon:
         self.schedule()
         self.scheduler.start()
         if self.shared:
+            from monitor.jobs import JobEngine  # PostgreSQL only: procrastinate, psycopg
+
             engine = JobEngine(
                 self.pipeline,
                 self.settings.database_url(),

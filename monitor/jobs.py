@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,22 +45,16 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy.engine import make_url
 
 from monitor.errors import MonitorError
+from monitor.lock import DEFAULT_LEASE_SECONDS, holder_name
 from monitor.pipeline import Clock, CrawlResult, Pipeline, utc_now
 
 log = logging.getLogger(__name__)
 
 #: pending analysis is split into this many shards (article id modulo), one job each
 ANALYSIS_SHARDS = 8
-#: seconds without a heartbeat after which a daemon's running jobs are taken over
-DEFAULT_LEASE_SECONDS = 60.0
 #: jobs one daemon runs at once (crawls are mostly waiting on the network)
 CONCURRENCY = 16
 _SCHEMA_LOCK = "monitor.jobs.schema"
-
-
-def holder_name() -> str:
-    """How this daemon signs its claims: host and process."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def libpq_url(database_url: str) -> str:

@@ -14,8 +14,8 @@ pool keeps its own processes, one job at a time each, talking over a pipe:
   slow page never holds up the pages of other hosts for longer than that; spares retire
   when the pool has more idle processes than ``size``.
 
-Processes start from a clean interpreter (the forkserver), never as a copy of a daemon
-that runs threads and an event loop. The event loop only waits on the pipes.
+Processes start from a clean interpreter (the context's start method: ``spawn`` in the
+daemon), never as a copy of a daemon that runs threads and an event loop. The event loop only waits on the pipes.
 """
 
 from __future__ import annotations
@@ -276,7 +276,8 @@ class ProcessPool:
             name=f"monitor-{self.name}",
             daemon=True,
         )
-        # starting talks to the forkserver (and starts it the first time): off the loop
+        # starting a process blocks (spawn: a new interpreter; forkserver: a round trip to
+        # it, which it starts the first time): off the loop
         await asyncio.to_thread(process.start)
         child.close()
         worker = _Worker(process, parent)

@@ -1,7 +1,7 @@
 """The worker pool that can cut a job: a job past its limit costs that job and its process,
 never the pool, the jobs beside it or the jobs after it.
 
-Real processes (the forkserver, as the daemon starts them); the jobs are the standard
+Real processes (spawned, as the daemon starts them); the jobs are the standard
 library's own functions (``time.sleep``, ``os.getpid``, ``os._exit``), so nothing here
 depends on the monitor's page work.
 """
@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 def in_pool(job: Callable[[ProcessPool], Awaitable[T]], *, spare: int = 0) -> T:
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("spawn")
     pool = ProcessPool(1, context=context, spare=spare, stuck_after=0.2, name="test")
 
     async def go() -> T:

@@ -4,8 +4,7 @@ on every command that imports the pipeline)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.imports import fresh_python
 
 
 def test_grouping_a_piece_loads_neither_datasketch_nor_scipy() -> None:
@@ -23,5 +22,4 @@ def test_grouping_a_piece_loads_neither_datasketch_nor_scipy() -> None:
         "    index.add(member, fp)\n"
         "print(index.member(2).story_id, sorted({'datasketch', 'scipy'} & set(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["1", "[]"]
+    assert fresh_python(script) == ["1 []"]
