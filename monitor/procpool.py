@@ -15,7 +15,8 @@ pool keeps its own processes, one job at a time each, talking over a pipe:
   when the pool has more idle processes than ``size``.
 
 Processes start from a clean interpreter (the context's start method: ``spawn`` in the
-daemon), never as a copy of a daemon that runs threads and an event loop. The event loop only waits on the pipes.
+daemon), never as a copy of a daemon that runs threads and an event loop. The event loop
+only waits on the pipes.
 """
 
 from __future__ import annotations
