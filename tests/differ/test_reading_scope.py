@@ -50,3 +50,25 @@ def test_a_cargo_dispatched_is_not_a_troop_dispatch(differ: Differ) -> None:
     text = ("The defence ministry in Seoul said North Korea had dispatched some 9,000 "
             "containers to Russia since the summer, enough for millions of artillery shells.")
     assert p4(differ, text, "en") == "absent"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The president thanked the units of the Korean People's Army who had helped push "
+         "the invaders out of the Kursk region.", "en"),
+        ("Kim laid flowers for the soldiers killed while fighting alongside Russian forces.", "en"),
+        ("Глава МИД поблагодарил корейских бойцов, которые освобождали приграничные районы "
+         "Курской области.", "ru"),
+        ("外长在会谈中称赞朝鲜人民军参与了解放库尔斯克州的战斗。", "zh"),
+    ],
+)
+def test_the_army_named_by_its_own_name_is_the_troops(
+    differ: Differ, text: str, language: str
+) -> None:
+    assert p4(differ, text, language) == "contest"
+
+
+def test_south_korean_soldiers_are_not_the_troops(differ: Differ) -> None:
+    text = "South Korean soldiers held winter drills near the border with the North."
+    assert p4(differ, text, "en") == "absent"
