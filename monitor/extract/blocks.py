@@ -162,33 +162,34 @@ def paragraphs(doc: Doc, roots: Iterable[int], removed: Collection[int] = ()) ->
             current.clear()
         current_is_pre = False
 
-    stack: list[int | str] = []
-    for root in reversed(list(roots)):
-        stack.append(root)
+    stack: list[int | str] = list(roots)
+    stack.reverse()
+    pop, push, push_all = stack.pop, stack.append, stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, str):
+        item = pop()
+        if item.__class__ is str:  # text: the most frequent item
             if pre_depth:
                 current_is_pre = True
-            current.append(item)
+            current.append(item)  # type: ignore[arg-type]
             continue
-        if item <= _EXIT:  # leaving element ~item
-            el = els[~item]
-            if el.tag == "pre":
+        if item <= _EXIT:  # type: ignore[operator]  # leaving element ~item
+            tag = els[~item].tag  # type: ignore[operator]
+            if tag == "pre":
                 pre_depth -= 1
-            if el.tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS:
                 flush()
                 blocks.pop()
             continue
         if item in removed:
             continue
-        el = els[item]
-        if el.tag in BLOCK_TAGS:
+        el = els[item]  # type: ignore[index]
+        tag = el.tag
+        if tag in BLOCK_TAGS:
             flush()
-            blocks.append(el.tag)
-        if el.tag == "pre":
+            blocks.append(tag)
+        if tag == "pre":
             pre_depth += 1
-        stack.append(~item)
-        stack.extend(reversed(el.children))
+        push(~item)  # type: ignore[operator]
+        push_all(reversed(el.children))
     flush()
     return out

@@ -246,7 +246,7 @@ class _Attempt:
         self._measure()
         scores = self._score()
         roots = self._choose(scores)
-        length: dict[int, float] | list[float] = self.length
+        length = self.length
         removed: set[int] = set()
         if self.clean:
             cleaner = Cleaner(

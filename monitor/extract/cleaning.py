@@ -71,9 +71,10 @@ class Cleaner:
         self.order = [i for i in everything if not dead[i]]
         self.inside = set(self.order)
         self.removed: set[int] = set()
-        self.length = {i: length[i] for i in self.order}
-        self.links = {i: links[i] for i in self.order}
-        self.commas = {i: commas[i] for i in self.order}
+        # copies, indexed like the caller's (only the live elements inside are read)
+        self.length = list(length)
+        self.links = list(links)
+        self.commas = list(commas)
         # per element: counts of p, img, li, input, embeds, heading text, list text
         # (sparse: elements with nothing to count have no entry)
         self.counts: dict[int, list[float]] = {}

@@ -92,8 +92,10 @@ def read_metadata(tree: LexborHTMLParser) -> PageMeta:
     meta = PageMeta()
     title_node = tree.css_first("title")
     title_tag = " ".join(title_node.text().split()) if title_node else ""
-    ld = _json_ld(tree, title_tag)
-    metas = _meta_values(tree)
+    # <meta> and JSON-LD in one query: each query is a walk of the whole page in Lexbor
+    found = tree.css(_METADATA_SELECTOR)
+    ld = _json_ld([n for n in found if n.tag == "script"], title_tag)
+    metas = _meta_values([n for n in found if n.tag == "meta"])
 
     meta.title = (
         ld.get("title") or _first(metas, _META_TITLE) or _page_title(tree, title_tag, metas)
@@ -115,10 +117,14 @@ def read_metadata(tree: LexborHTMLParser) -> PageMeta:
 # ── <meta> ──────────────────────────────────────────────────────────────────────────
 
 
-def _meta_values(tree: LexborHTMLParser) -> dict[str, list[str]]:
+_JSON_LD_SELECTOR = 'script[type*="ld+json" i], script#link-ld-json'
+_METADATA_SELECTOR = f"meta, {_JSON_LD_SELECTOR}"
+
+
+def _meta_values(nodes: list[LexborNode]) -> dict[str, list[str]]:
     """All ``<meta>`` contents by lower-cased name / property / itemprop / http-equiv."""
     out: dict[str, list[str]] = {}
-    for node in tree.css("meta"):
+    for node in nodes:
         attrs = node.attributes
         content = (attrs.get("content") or "").strip()
         if not content:
@@ -159,11 +165,12 @@ def _page_title(tree: LexborHTMLParser, text: str, metas: dict[str, list[str]]) 
 # ── JSON-LD ─────────────────────────────────────────────────────────────────────────
 
 
-def _json_ld(tree: LexborHTMLParser, title_tag: str) -> dict[str, Any]:
-    """Title, authors, dates, languages, outlets and body from the page's JSON-LD."""
+def _json_ld(scripts: list[LexborNode], title_tag: str) -> dict[str, Any]:
+    """Title, authors, dates, languages, outlets and body from the page's JSON-LD
+    ``scripts``."""
     out: dict[str, Any] = {"authors": [], "dates": [], "languages": [], "outlets": []}
     articles: list[dict[str, Any]] = []
-    for script in tree.css('script[type*="ld+json" i], script#link-ld-json'):
+    for script in scripts:
         raw = script.text()
         for obj in _load(raw):
             articles.extend(_article_objects(obj))
