@@ -69,7 +69,8 @@ def extract(
     meta = read_metadata(tree)
     chosen = apply_selectors(tree, selectors, url)
     title = _title(chosen, meta)
-    body, byline = _body(tree, chosen, title, url)
+    named = _named_authors(chosen, meta)
+    body, byline = _body(tree, chosen, title, url, hunt_bylines=not named)
     body = strip_furniture(body, title)
     if _weighted_length(body) < MIN_TEXT and meta.article_body:
         logger.info("%s: no body in the HTML; using JSON-LD articleBody", url)
@@ -81,7 +82,7 @@ def extract(
     return ExtractedArticle(
         url=url,
         title=title,
-        authors=_authors(chosen, meta, byline),
+        authors=named or clean_authors((byline,), outlets=meta.outlets),
         published=_published(tree, chosen, meta, url),
         language=detect_language(
             article_text, [*meta.language_hints, default_language, meta.html_lang]
@@ -153,9 +154,10 @@ def _parse(text: str, url: str, utf8: bytes | None = None) -> LexborHTMLParser:
 
 
 def _body(
-    tree: LexborHTMLParser, chosen: Selected, title: str | None, url: str
+    tree: LexborHTMLParser, chosen: Selected, title: str | None, url: str, *, hunt_bylines: bool
 ) -> tuple[list[str], str | None]:
-    """The article's paragraphs, and a byline the generic path found in passing."""
+    """The article's paragraphs, and a byline the generic path found in passing (looked
+    for inside the boilerplate it leaves out only with ``hunt_bylines``)."""
     selected: list[str] = []
     byline = None
     for node in chosen.body:
@@ -169,7 +171,13 @@ def _body(
     root = tree.body
     if root is not None:
         found = extract_body(
-            build(root, skip=chosen.remove, title=title, strip_unlikely=True),
+            build(
+                root,
+                skip=chosen.remove,
+                title=title,
+                strip_unlikely=True,
+                hunt_bylines=hunt_bylines,
+            ),
             lambda: build(root, skip=chosen.remove, title=title),
         )
         generic, byline = found.paragraphs, byline or found.byline
@@ -193,11 +201,12 @@ def _title(chosen: Selected, meta: PageMeta) -> str | None:
     return normalize_space(meta.title) if meta.title else None
 
 
-def _authors(chosen: Selected, meta: PageMeta, byline: str | None) -> tuple[str, ...]:
-    """From the first source that names anyone: the source's selector, the page's
-    metadata, then a byline box found in the page (the least precise: it may hold a
-    job title or a date next to the name)."""
-    for raw in (chosen.authors, meta.authors, (byline,)):
+def _named_authors(chosen: Selected, meta: PageMeta) -> tuple[str, ...]:
+    """The authors the source's selector or else the page's metadata names. Only when
+    neither names anyone does a byline box found in the page count (the least precise:
+    it may hold a job title or a date next to the name), so only then is one looked for
+    everywhere."""
+    for raw in (chosen.authors, meta.authors):
         names = clean_authors(raw, outlets=meta.outlets)
         if names:
             return names

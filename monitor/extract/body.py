@@ -48,7 +48,6 @@ _TAG_BONUS = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }  # fmt: skip
 _SENTENCE_END = re.compile(r"\.( |$)")
-_COMMA_MARKS = (",", "\uff0c", "\u3001", "\u060c")  # Latin, fullwidth, ideographic, Arabic
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
 _EMPTY_DROPPED = frozenset({"div", "section", "header", "h1", "h2", "h3", "h4", "h5", "h6"})
 # A short story found with all filters on is usually the story: a laxer attempt replaces it
@@ -136,6 +135,7 @@ class _Metrics:
         self.own_len = [0] * len(els)
         self.own_commas = [0] * len(els)
         cjk = _has_cjk(doc)
+        own_len, own_commas = self.own_len, self.own_commas
         for i in self.order:
             length = commas = 0
             for c in els[i].children:
@@ -144,18 +144,25 @@ class _Metrics:
                 if c.isspace():  # the white space between tags: most text nodes
                     length += 1
                     continue
-                length += _collapsed_length(c)
+                # _collapsed_length inlined: this loop sees every text of the page
+                words = c.split()  # type: ignore[union-attr]
+                length += len(" ".join(words)) + c[0].isspace() + c[-1].isspace()  # type: ignore[index]
                 if cjk:
-                    length += len(_CJK.findall(c))
-                    commas += sum(c.count(mark) for mark in _COMMA_MARKS)
+                    length += len(_CJK.findall(c))  # type: ignore[arg-type]
+                    commas += _commas(c)  # type: ignore[arg-type]
                 elif "," in c:
-                    commas += sum(c.count(mark) for mark in _COMMA_MARKS)
-            self.own_len[i] = length
-            self.own_commas[i] = commas
+                    commas += _commas(c)  # type: ignore[arg-type]
+            own_len[i] = length
+            own_commas[i] = commas
         self.link_coefficient = [1.0] * len(els)
         for i, el in enumerate(els):  # in-page anchors ("#section-2") weigh less as links
             if el.tag == "a" and (el.attrs.get("href") or "").startswith("#"):
                 self.link_coefficient[i] = 0.3
+
+
+def _commas(text: str) -> int:
+    """Commas: Latin, fullwidth, ideographic and Arabic."""
+    return text.count(",") + text.count("\uff0c") + text.count("\u3001") + text.count("\u060c")
 
 
 @lru_cache(maxsize=8192)

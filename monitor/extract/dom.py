@@ -97,6 +97,7 @@ def build(
     skip: Collection[int] = (),
     title: str | None = None,
     strip_unlikely: bool = False,
+    hunt_bylines: bool = True,
 ) -> Doc:
     """Copy the text-bearing part of ``root`` into a :class:`Doc`.
 
@@ -105,7 +106,8 @@ def build(
     reported separately. With ``strip_unlikely``, elements whose class or id says
     boilerplate are left out with what they hold (a third of a typical page's elements),
     as the extractor's first and usually only attempt wants; a byline inside one is
-    still found.
+    still found, unless ``hunt_bylines`` is off (the page's metadata already names the
+    authors, so the search, a query of each such element, would be wasted).
     """
     doc = Doc()
     els = doc.els
@@ -150,7 +152,7 @@ def build(
             ):
                 el.unlikely = _unlikely(el, els)
             if el.unlikely and strip_unlikely:
-                if doc.byline is None:
+                if doc.byline is None and hunt_bylines:
                     doc.byline = _byline_inside(node)
                 continue
         if title_tokens and (tag == "h1" or tag == "h2"):
