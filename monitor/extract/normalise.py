@@ -135,14 +135,22 @@ def _wrap_runs(doc: Doc, index: int, memo: dict[int, bool]) -> None:
 def _collapse_single_paragraph(doc: Doc, index: int) -> None:
     """A div holding exactly one paragraph (few links) is replaced by that paragraph."""
     el = doc.els[index]
-    kids = [c for c in el.children if not (isinstance(c, str) and not c.strip())]
-    if len(kids) != 1 or not isinstance(kids[0], int) or doc.els[kids[0]].tag != "p":
+    only: int | None = None  # the one child that is not white space, if a <p>
+    for c in el.children:  # most divs hold more: stop at the second child
+        if c.__class__ is str:
+            if c and not c.isspace():  # type: ignore[union-attr]
+                return
+        elif only is None:
+            only = c  # type: ignore[assignment]
+        else:
+            return
+    if only is None or doc.els[only].tag != "p":
         return
     if el.parent < 0 or _static_link_density(doc, index) >= 0.25:
         return
     if el.match and is_negative(el.match):
         return  # a "promo-box" wrapping one line stays a div, so cleaning can see its name
-    p_index = kids[0]
+    p_index = only
     parent = doc.els[el.parent]
     parent.set_children([p_index if c == index else c for c in parent.children])
     doc.els[p_index].parent = el.parent
