@@ -4,6 +4,8 @@ a reason the operator sees in ``monitor status``."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from monitor.errors import ExtractError
@@ -114,3 +116,26 @@ def test_stray_end_tags_do_not_hide_a_deep_nest() -> None:
     page = "<div></span>" * (MAX_DEPTH + 100)
     bounded, dropped = bound_nesting(page)
     assert dropped == 100 and bounded.count("<div>") == MAX_DEPTH
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_left_as_it_was_found(enabled: bool) -> None:
+    """Extraction pauses Python's cycle collector while it reads a page; the process
+    gets it back as it was, after a page read and after a page refused."""
+    was = gc.isenabled()
+    try:
+        _set_collector(enabled)
+        assert STORY.strip() in extract(f"<html><body><p>{STORY}</p></body></html>", URL).text
+        assert gc.isenabled() is enabled
+        with pytest.raises(ExtractError):
+            extract("<html><body><nav>Home</nav></body></html>", URL)
+        assert gc.isenabled() is enabled
+    finally:
+        _set_collector(was)
+
+
+def _set_collector(enabled: bool) -> None:
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
