@@ -673,7 +673,8 @@ def diff(
 ) -> None:
     """Set one piece against the baseline's positions: echo, contest, mixed or absent
     per position, with the evidence sentences, plus how the piece frames the story."""
-    from monitor.differ import Differ, load_positions, render_terminal
+    from monitor.differ import Differ, load_positions
+    from monitor.differ.render import render_terminal
 
     chosen = [x is not None for x in (text_file, url, article_id)]
     if sum(chosen) != 1:

@@ -4,6 +4,11 @@ discover → fetch → extract → relevance → store → differ → report. Ea
 with a small typed interface that knows nothing of the others; this module hands one
 stage's output to the next and turns every failure into a counted, logged skip or a
 per-source status row. The daemon and the CLI call these functions and nothing deeper.
+
+The crawl's stages (discover, fetch, page work, relevance, stories) are imported by the
+methods that crawl, not here: a digest, an export or a label needs none of them, and
+their libraries (httpx, feedparser, selectolax, numpy…) cost each such command a third of
+a second before it reads anything.
 """
 
 from __future__ import annotations
@@ -19,12 +24,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from monitor import discover, relevance, report, stories, visits
+from monitor import report
 from monitor.config import Source, SourcesFile
 from monitor.differ import Differ, Positions
 from monitor.errors import MonitorError, NotArchived, PageTimeout, WorkerTimeout, failure_reason
-from monitor.fetch import Fetcher, check_page, files_before
 from monitor.models import (
     DiffResult,
     DigestInput,
@@ -37,10 +42,14 @@ from monitor.models import (
     StoredArticle,
     position_order,
 )
-from monitor.pagework import PageInput, article_from_link, judge, read_page
 from monitor.store import Store
 from monitor.urls import canonical_url, host_of
 from monitor.workers import Workers
+
+if TYPE_CHECKING:
+    from monitor.fetch import Fetcher
+    from monitor.pagework import PageInput
+    from monitor.stories import StoryGrouper
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +131,7 @@ class Pipeline:
     differ: Differ
     clock: Clock = utc_now
     workers: Workers | None = None  # None: everything runs inline, in this thread
-    story_grouper: stories.StoryGrouper | None = None  # made on first use (see group_story)
+    story_grouper: StoryGrouper | None = None  # made on first use (see group_story)
     on_stored: Callable[[], None] | None = None  # called on the loop for each stored piece
 
     def __post_init__(self) -> None:
@@ -222,6 +231,8 @@ class Pipeline:
     ) -> tuple[list[Link], list[Response]]:
         """The links of the source's endpoints, and the endpoints' responses (recorded as
         captures once their links are handled)."""
+        from monitor import discover
+
         now = self.clock()
         links: list[Link] = []
         responses: list[Response] = []
@@ -286,6 +297,10 @@ class Pipeline:
     async def _collect_one(
         self, source: Source, link: Link, result: CrawlResult, reading: asyncio.Lock
     ) -> None:
+        from monitor import visits
+        from monitor.fetch import check_page
+        from monitor.pagework import PageInput, article_from_link, judge
+
         owner = self.owner_of(link, source)
         if owner.prefilter and not self._mentions_story(link):
             result.counts["skipped:prefilter"] += 1
@@ -331,6 +346,8 @@ class Pipeline:
     async def _read(self, page: PageInput, link: Link) -> tuple[ExtractedArticle, Relevance]:
         """Page work, in a worker process: a page past its time limit (its worker killed
         and replaced) is that page's failure, settled like a page over the size budget."""
+        from monitor.pagework import read_page
+
         try:
             return await self.work.page(read_page, page, link, self.config.topic)
         except WorkerTimeout as exc:
@@ -372,6 +389,8 @@ class Pipeline:
     def _mentions_story(self, link: Link) -> bool:
         """The polite pre-filter: a broad feed's item is fetched only when its title or
         summary names the story at all (the full relevance test runs on the page)."""
+        from monitor import relevance
+
         text = " ".join(x for x in (link.title, link.summary) if x)
         if not text:
             return True  # nothing to judge by: fetch and let the real filter decide
@@ -387,9 +406,11 @@ class Pipeline:
 
     # ── stories ─────────────────────────────────────────────────────────────────────
 
-    def _stories(self) -> stories.StoryGrouper:
+    def _stories(self) -> StoryGrouper:
         if self.story_grouper is None:
-            self.story_grouper = stories.StoryGrouper(self.store)
+            from monitor.stories import StoryGrouper
+
+            self.story_grouper = StoryGrouper(self.store)
         return self.story_grouper
 
     def group_story(self, article_id: int, text: str, result: CrawlResult) -> None:
@@ -405,9 +426,8 @@ class Pipeline:
         """Group every stored piece that has no story yet (stored before stories existed,
         or whose grouping failed); returns how many."""
         done = 0
-        grouper = self._stories()
         for article_id, text in self.store.ungrouped_articles():
-            grouper.assign(article_id, text)
+            self._stories().assign(article_id, text)  # the grouper only once one is found
             done += 1
             if progress:
                 progress(done)
@@ -482,6 +502,8 @@ class Pipeline:
 
     def _pending_batch(self, shard: tuple[int, int] | None) -> list[StoredArticle]:
         batch: list[StoredArticle] = []
+        if not self.store.analysis_pending(self.differ.version):
+            return batch  # an index lookup, where the batch's query reads every piece
         for article in self.store.iter_articles(
             needing_version=self.differ.version, batch=ANALYSIS_BATCH, shard=shard
         ):
@@ -525,6 +547,8 @@ class Pipeline:
         if days < 1:
             raise MonitorError(f"retention must keep at least 1 day, got {days}",
                                reason="config")  # fmt: skip
+        from monitor.fetch import files_before
+
         cutoff = (self.clock() - timedelta(days=days)).date()
         pruned = Pruned()
         for path in files_before(warc_dir, cutoff):

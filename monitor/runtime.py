@@ -12,17 +12,18 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from monitor.config import load_sources
 from monitor.differ import Differ, load_positions
-from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder, cut_torn_tails, origin_of
 from monitor.lock import DaemonLock
 from monitor.pipeline import Clock, Pipeline, utc_now
 from monitor.store import open_store
 from monitor.store.engine import normalise_url
 from monitor.workers import Setup, Workers
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ async def open_pipeline(
     daemon); 0 runs them inline (one-off commands, the demo, tests). ``page_setup`` is
     run by each page worker process when it starts (see ``Workers``).
     """
+    # here, not at the top: the analysis-only pipeline (digests, exports) fetches nothing
+    from monitor.fetch import Fetcher, ReplayTransport, WarcRecorder, cut_torn_tails, origin_of
+
     config = load_sources(settings.sources_path)
     positions = load_positions(settings.positions_path)
     differ = Differ(positions, semantic=settings.semantic)  # type: ignore[arg-type]
@@ -120,12 +124,20 @@ async def open_pipeline(
 @contextmanager
 def open_analysis_pipeline(settings: Settings) -> Iterator[Pipeline]:
     """A pipeline without a fetcher, for the work that needs no network: re-analysis,
-    digests, one-off diffs of stored pieces."""
+    digests, one-off diffs of stored pieces.
+
+    Whether each cue of positions.yaml compiles is checked only when the store holds no
+    analysis made with exactly this content (its version): stances of that version were
+    computed by a differ that compiled every cue, so the check could only pass again. A
+    digest of an analysed store thus never compiles a cue; the differ compiles a
+    language's cues when it first diffs a piece in it."""
     config = load_sources(settings.sources_path)
-    positions = load_positions(settings.positions_path)
+    positions = load_positions(settings.positions_path, check_cues=False)
     differ = Differ(positions, semantic=settings.semantic)  # type: ignore[arg-type]
     store = open_store(settings.database_url())
     try:
+        if not store.analysed_with(differ.version):
+            load_positions(settings.positions_path)  # a ConfigError names the cue's line
         pipeline = Pipeline(config, positions, store, None, differ)
         pipeline.register_sources()
         yield pipeline

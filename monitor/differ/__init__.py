@@ -9,6 +9,9 @@ describes how the piece frames the story. Positions and the story's facts are da
     positions = load_positions("positions.yaml")
     differ = Differ(positions)                  # semantic="auto" | "on" for the extra
     result = differ.diff(text, language="ru")   # → monitor.models.DiffResult
+
+The terminal rendering (``monitor.differ.render``) is imported by whoever prints, so the
+commands that only read stances never load rich.
 """
 
 from monitor.differ.differ import Differ
@@ -18,7 +21,6 @@ from monitor.differ.positions import (
     default_positions_path,
     load_positions,
 )
-from monitor.differ.render import render_terminal
 
 __all__ = [
     "Differ",
@@ -26,5 +28,4 @@ __all__ = [
     "Positions",
     "default_positions_path",
     "load_positions",
-    "render_terminal",
 ]

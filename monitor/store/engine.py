@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -229,5 +228,11 @@ def current_revisions(engine: Engine) -> set[str]:
 
 
 def insert_for(conn: Connection, table: Table) -> Any:
-    """INSERT supporting ON CONFLICT (the same API on both dialects' own constructs)."""
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    """INSERT supporting ON CONFLICT (the same API on both dialects' own constructs). The
+    dialect's module is the one the connection has loaded already: a SQLite store does
+    not import PostgreSQL's (nor its asyncpg variant's) code."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

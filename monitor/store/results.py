@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, update
 
 from monitor.models import DiffResult, Framing, StoredStance
 from monitor.store import codec, corrections
@@ -85,6 +85,15 @@ def replace_many(
         conn.execute(stances.insert(), stance_rows)
     if framing_rows:
         conn.execute(framings.insert(), framing_rows)
+    # the pieces' analysis version beside them, what pending analysis is looked up by
+    by_version: dict[str, list[int]] = {}
+    for article_id, diff in latest.items():
+        by_version.setdefault(diff.positions_version, []).append(article_id)
+    for version, ids in by_version.items():
+        for chunk in codec.chunks(sorted(ids)):
+            conn.execute(
+                update(articles).where(articles.c.id.in_(chunk)).values(analysis_version=version)
+            )
 
 
 def stances_of(conn: Connection, ids: list[int]) -> dict[int, tuple[StoredStance, ...]]:

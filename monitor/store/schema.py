@@ -144,6 +144,9 @@ articles = Table(
     # the Han / kana / Hangul runs of title and text as two-character tokens, for the
     # SQLite full-text index (see ``cjk``); NULL when there are none
     Column("search_cjk", Text),
+    # the analysis version of the piece's stances (NULL: none yet, or the text changed
+    # since): pending analysis is an index lookup, not a scan of every piece (see 0008)
+    Column("analysis_version", String(64), index=True),
     # a week's pieces by date, with what the digest's counts group by: read from the index
     Index("ix_articles_dated_camp", "dated_at", "camp", "source_id"),
 )

@@ -357,6 +357,18 @@ class Store:
                 return
             last_id = rows[-1].id
 
+    def analysis_pending(self, version: str) -> bool:
+        """Whether any piece lacks stances of analysis ``version`` (new, changed, or
+        analysed with another positions.yaml) — the question asked before every digest,
+        answered from an index whatever the size of the archive."""
+        with self._read("look for pending analysis") as conn:
+            return corpus.analysis_pending(conn, version)
+
+    def analysed_with(self, version: str) -> bool:
+        """Whether any piece holds stances of analysis ``version``."""
+        with self._read("look for analysis of this version") as conn:
+            return corpus.analysed_with(conn, version)
+
     def count_articles(self) -> int:
         with self._read("count articles") as conn:
             return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
@@ -544,6 +556,9 @@ class Store:
 
     def ungrouped_articles(self, *, batch: int = 500) -> Iterator[tuple[int, str]]:
         """(id, text) of every piece not in a story yet, by id."""
+        with self._read("count pieces without a story") as conn:
+            if stories.all_grouped(conn):
+                return
         last = 0
         while True:
             with self._read("read pieces without a story") as conn:

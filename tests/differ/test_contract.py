@@ -11,7 +11,8 @@ import sys
 import pytest
 from rich.console import Console
 
-from monitor.differ import Differ, Positions, render_terminal
+from monitor.differ import Differ, Positions
+from monitor.differ.render import render_terminal
 from monitor.errors import MonitorError
 
 PIECE = (

@@ -186,6 +186,28 @@ def test_iter_articles_yields_only_pieces_without_current_stances(store, piece, 
     assert [a.id for a in store.iter_articles(batch=2)] == ids
 
 
+def test_pending_analysis_is_known_without_reading_the_pieces(store, piece, blank_diff) -> None:
+    """The check before every digest (an index lookup) agrees with the pieces the
+    analyser would read: new, stale and changed pieces are pending, analysed ones not."""
+    assert not store.analysis_pending("v2")  # an empty store waits for nothing
+    assert not store.analysed_with("v2")
+    ids = [_store(store, piece(f"https://x.example/{i}"))[0] for i in range(3)]
+    assert store.analysis_pending("v2")  # new pieces
+    store.save_diffs([(ids[0], blank_diff("v2")), (ids[1], blank_diff("v2"))])
+    store.save_diff(ids[2], blank_diff("v1"))
+    assert store.analysis_pending("v2")  # ids[2] has stances of another version
+    assert store.analysed_with("v2") and store.analysed_with("v1")
+    assert not store.analysed_with("v3")
+
+    store.save_diff(ids[2], blank_diff("v2"))
+    assert not store.analysis_pending("v2")
+    assert store.analysis_pending("v3") and not store.analysed_with("v1")
+
+    _store(store, piece("https://x.example/1", text="The report was rewritten with new figures."))
+    assert store.analysis_pending("v2")
+    assert [a.id for a in store.iter_articles(needing_version="v2")] == [ids[1]]
+
+
 def test_the_differ_can_save_while_iterating(store, piece, blank_diff) -> None:
     ids = [_store(store, piece(f"https://x.example/{i}"))[0] for i in range(7)]
     done = []

@@ -78,3 +78,14 @@ def test_a_store_from_before_0003_finds_two_character_chinese_words(database) ->
         assert [a.id for a in store.search("朝鲜")] == [1]
         assert [a.id for a in store.search("条约生效")] == [1]
         assert store.search("韩国") == []
+
+
+def test_a_store_from_before_0008_knows_which_pieces_were_analysed(database) -> None:
+    """0008 records each stored piece's analysis version from its stances, so a piece
+    analysed before the upgrade is not analysed again, and one of another version is."""
+    _build_at(database, "0007_visit_schedule_digest_runs")
+    with database.open() as store:  # migrates to head
+        assert store.analysed_with("old")
+        assert not store.analysis_pending("old")
+        assert store.analysis_pending("new")
+        assert [a.id for a in store.iter_articles(needing_version="new")] == [1]

@@ -22,7 +22,7 @@ from monitor.store import open_store
 from monitor.store.engine import newest_revision, normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0007_visit_schedule_digest_runs"
+HEAD = "0008_analysis_version"
 MIGRATIONS = [
     "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
     "stances, framings, crawl runs",
@@ -38,6 +38,8 @@ MIGRATIONS = [
     "queries",
     "Running upgrade 0006_week_indexes -> 0007_visit_schedule_digest_runs, visit "
     "schedule and digest runs: what several daemons on one database agree on",
+    "Running upgrade 0007_visit_schedule_digest_runs -> 0008_analysis_version, each "
+    "piece's analysis version, indexed: pending analysis found without a scan",
 ]
 
 
