@@ -232,9 +232,15 @@ def _earlier_digests(settings: Settings) -> None:
 
 
 def time_digest(settings: Settings, runs: int) -> tuple[float, float]:
-    """Median wall time and median CPU time (user + system) of the command."""
+    """Median wall time and median CPU time (user + system) of the command.
+
+    Run as the console script runs it, but importing this checkout's package (the
+    working directory comes first on the path): the venv's ``monitor`` script may be an
+    editable install of another checkout, and a worktree would then time main's code."""
     command = [
-        str(ROOT / ".venv" / "bin" / "monitor"),
+        sys.executable,
+        "-c",
+        "from monitor.cli import main; main()",
         "--storage",
         str(settings.storage),
         "--sources",
@@ -250,7 +256,7 @@ def time_digest(settings: Settings, runs: int) -> tuple[float, float]:
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
         times.append(time.perf_counter() - began)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
