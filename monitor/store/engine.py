@@ -202,16 +202,22 @@ def migrate(engine: Engine) -> bool:
     if current == set(ScriptDirectory.from_config(config).get_heads()):
         return False
     with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            conn.execute(
-                text(
-                    "SELECT pg_advisory_xact_lock(hashtext(:key || coalesce(current_schema(), '')))"
-                ),
-                {"key": _MIGRATE_LOCK},
-            )
+        take_turn(conn, _MIGRATE_LOCK)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return True
+
+
+def take_turn(conn: Connection, key: str) -> None:
+    """Make the writers of ``key`` in this database (schema) take turns until the open
+    transaction ends: a transaction-scoped advisory lock on PostgreSQL, where several
+    daemons write at once; nothing on SQLite, whose write transaction (BEGIN IMMEDIATE)
+    already admits one writer at a time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key || coalesce(current_schema(), '')))"),
+            {"key": key},
+        )
 
 
 def newest_revision() -> str:

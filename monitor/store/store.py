@@ -51,11 +51,13 @@ from monitor.store import (
     selection,
     stories,
 )
-from monitor.store.engine import WRITE, translated
+from monitor.store.engine import WRITE, take_turn, translated
 from monitor.store.schema import articles
 from monitor.urls import canonical_url
 
 log = logging.getLogger(__name__)
+#: the advisory-lock key of grouping pieces into stories (``Store.story_turn``)
+_STORY_TURN = "monitor.stories.place:"
 
 
 @dataclass(frozen=True)
@@ -539,6 +541,21 @@ class Store:
             if not results.lock_article(conn, article_id):
                 raise StoreError(f"no article with id {article_id}", reason="not_found")
             return stories.save_member(conn, article_id, story_id, values, at)
+
+    @contextmanager
+    def story_turn(self) -> Iterator[None]:
+        """One transaction in which a piece is placed in its story, taken in turns by
+        everything that groups pieces into this store (daemons sharing PostgreSQL), so
+        each places against every piece the others grouped before it."""
+        with self.transaction(), self._write("take a turn at grouping") as conn:
+            take_turn(conn, _STORY_TURN)
+            yield
+
+    def story_member_ids(self, *, after_article_id: int = 0) -> list[int]:
+        """Article ids of the grouped pieces with a larger id (a cheap look for pieces
+        grouped elsewhere: ids only, no fingerprints)."""
+        with self._read("read story members") as conn:
+            return stories.member_ids_after(conn, after_article_id)
 
     def story_members(
         self, *, after_article_id: int = 0, batch: int = 2000

@@ -43,6 +43,17 @@ def save_member(
     )
 
 
+def member_ids_after(conn: Connection, after_article_id: int) -> list[int]:
+    """Article ids of the grouped pieces above ``after_article_id`` (no fingerprints)."""
+    return list(
+        conn.execute(
+            select(story_members.c.article_id).where(
+                story_members.c.article_id > after_article_id
+            )
+        ).scalars()
+    )
+
+
 def members_after(conn: Connection, after_article_id: int, limit: int) -> list[StoryMember]:
     rows = conn.execute(
         select(story_members)

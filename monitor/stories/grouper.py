@@ -4,9 +4,12 @@ in step with the store.
 The store holds every piece's story and fingerprint (``StoryMember``), so the index is
 never the only copy: a daemon that restarts reads the fingerprints back — no text, no
 shingling — in one pass (``load``), which ``benchmarks/stories.py`` times. Several daemons
-sharing PostgreSQL each hold an index; before placing a piece, one reads the members that
-others added since it last looked (``catch_up``, at most every ``SYNC_SECONDS``), so wire
-copy stored by two crawlers still meets.
+sharing PostgreSQL each hold an index, so placing is done in turns (``story_turn``: one
+transaction at a time holds it): in its turn a daemon first looks for pieces grouped
+elsewhere since it last looked (their ids only: the fingerprints are read when there are
+some), so two crawlers storing copies of one wire story at the same moment still put them
+in one story. Every ``SYNC_SECONDS`` it also re-reads the recent members whole, which
+shows a piece another daemon moved to another story.
 
 The stage does not import the store: it talks to anything with the ``StoryLedger``
 methods, which ``monitor.store.Store`` has.
@@ -18,6 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from monitor.models import StoryMember
@@ -35,6 +39,14 @@ LOOKBACK_IDS = 256
 
 class StoryLedger(Protocol):
     """Where stories are kept (``monitor.store.Store``)."""
+
+    def story_turn(self) -> AbstractContextManager[None]:
+        """A transaction in which this process alone places pieces."""
+        ...
+
+    def story_member_ids(self, *, after_article_id: int = 0) -> list[int]:
+        """The article ids of the grouped pieces with a larger id."""
+        ...
 
     def story_members(self, *, after_article_id: int = 0) -> Iterator[StoryMember]:
         """Every grouped piece with a larger article id, by article id."""
@@ -80,11 +92,8 @@ class StoryGrouper:
     def assign(self, article_id: int, text: str) -> StoryMember:
         """Place one stored piece; a piece whose words have not changed keeps its story."""
         fp = fingerprint(text)
-        with self._lock:
-            if self._synced_at is None:
-                self._read(after=0)
-            elif self._monotonic() - self._synced_at >= SYNC_SECONDS:
-                self._read(after=max(self._watermark - LOOKBACK_IDS, 0))
+        with self._lock, self._ledger.story_turn():
+            self._catch_up()
             known = self._index.member(article_id)
             if known is not None and known.exact == fp.exact:
                 return known
@@ -99,6 +108,20 @@ class StoryGrouper:
                 self.assign(article_id, text)
                 done += 1
         return done
+
+    def _catch_up(self) -> None:
+        """Take in what was grouped elsewhere since the last look (in a turn: nothing can
+        be grouped meanwhile)."""
+        if self._synced_at is None:
+            self._read(after=0)
+            return
+        after = max(self._watermark - LOOKBACK_IDS, 0)
+        if self._monotonic() - self._synced_at >= SYNC_SECONDS:
+            self._read(after=after)
+            return
+        ids = self._ledger.story_member_ids(after_article_id=after)
+        if any(article_id not in self._index for article_id in ids):
+            self._read(after=after)
 
     def _save(self, article_id: int, fp: Fingerprint, story_id: int | None) -> StoryMember:
         member = self._ledger.save_story_member(

@@ -5,12 +5,17 @@ outlet that carried it, earliest first."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from monitor.models import StoryMember
 from monitor.store import Store, StoreError
+from monitor.stories import StoryGrouper
 
 FP = {"exact": hashlib.sha256(b"words").hexdigest(), "signature": bytes(range(256)) * 2}
 
@@ -69,3 +74,53 @@ def test_pieces_without_a_story_are_listed_for_grouping(store: Store, piece) -> 
 def test_a_story_for_a_missing_piece_is_refused(store: Store) -> None:
     with pytest.raises(StoreError, match="no article with id 99"):
         store.save_story_member(99, None, shingles=10, **FP)
+
+
+class _Hesitant:
+    """A daemon's view of the store that, having looked for pieces grouped elsewhere,
+    waits (up to a second) for the other daemon to have looked too: the worst moment for
+    two daemons placing copies of one story."""
+
+    def __init__(self, store: Store, looked: threading.Barrier) -> None:
+        self.store, self.looked = store, looked
+
+    def story_turn(self) -> AbstractContextManager[None]:
+        return self.store.story_turn()
+
+    def story_member_ids(self, *, after_article_id: int = 0) -> list[int]:
+        ids = self.store.story_member_ids(after_article_id=after_article_id)
+        try:
+            self.looked.wait(timeout=1.0)
+        except threading.BrokenBarrierError:
+            pass  # the other daemon waits for its turn: it cannot look before we save
+        return ids
+
+    def story_members(self, *, after_article_id: int = 0) -> Iterator[StoryMember]:
+        return self.store.story_members(after_article_id=after_article_id)
+
+    def save_story_member(self, article_id: int, story_id: int | None, **fp) -> StoryMember:
+        return self.store.save_story_member(article_id, story_id, **fp)
+
+
+def test_two_daemons_grouping_copies_of_one_story_at_once_make_one_story(database, piece) -> None:
+    with database.open() as one, database.open() as two:
+        wire = _stored(one, piece, "https://wire.example/1", source="wire")
+        rerun = _stored(one, piece, "https://rerun.example/1", hours=1, source="rerun")
+        text = piece("https://wire.example/1").text
+        looked = threading.Barrier(2)
+        daemons = [
+            StoryGrouper(_Hesitant(store, looked), monotonic=lambda: 0.0) for store in (one, two)
+        ]
+        for daemon in daemons:
+            daemon.load()  # both have just looked at the store
+        threads = [
+            threading.Thread(target=daemon.assign, args=(article_id, text))
+            for daemon, article_id in zip(daemons, (wire, rerun), strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        found = one.stories_for([wire, rerun])
+        assert found[wire].id == found[rerun].id
+        assert [p.source_id for p in found[wire].pieces] == ["wire", "rerun"]
