@@ -72,3 +72,9 @@ def test_the_army_named_by_its_own_name_is_the_troops(
 def test_south_korean_soldiers_are_not_the_troops(differ: Differ) -> None:
     text = "South Korean soldiers held winter drills near the border with the North."
     assert p4(differ, text, "en") == "absent"
+
+
+def test_a_vast_supply_named_after_the_troops_is_still_a_large_supply(differ: Differ) -> None:
+    text = ("By now Pyongyang has delivered several thousand soldiers, dozens of engineers and "
+            "a vast quantity of conventional weapons to keep Moscow's offensive going.")
+    assert differ.diff(text, language="en").positions["P3"].stance == "contest"
