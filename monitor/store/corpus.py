@@ -173,9 +173,20 @@ def not_analysed_with(version: str) -> ColumnElement[bool]:
 
 
 def analysis_pending(conn: Connection, version: str) -> bool:
-    """Whether any piece waits for analysis of ``version``: an index lookup."""
-    found = conn.execute(select(articles.c.id).where(not_analysed_with(version)).limit(1))
-    return found.first() is not None
+    """Whether any piece waits for analysis of ``version``: the two ends of the column's
+    index, two single-row reads. Every piece is current exactly when both ends are
+    ``version``; a NULL (a piece never analysed) sorts to one of the two ends in either
+    database (first in SQLite, last in PostgreSQL). Read as ends of an ordered index, not
+    as a search for other values, so no planner — PostgreSQL's without statistics on a
+    freshly loaded table included — can make it a scan of every piece."""
+    column = articles.c.analysis_version
+    ends = [
+        conn.execute(select(column).order_by(order).limit(1)).first()
+        for order in (column.asc(), column.desc())
+    ]
+    if ends[0] is None:
+        return False  # no pieces at all
+    return any(row.analysis_version != version for row in ends)
 
 
 def analysed_with(conn: Connection, version: str) -> bool:
