@@ -31,7 +31,7 @@ BANDS = 64
 ROWS = NUM_PERM // BANDS
 #: pieces whose keys wait in the dict before they merge into the sorted arrays
 FLUSH = 4096
-#: mean sorted keys per directory slot (2 to 4): the directory costs 8 bytes per slot
+#: mean sorted keys per directory slot (2 to 4): the directory costs 4 bytes per slot
 _SLOT_KEYS = 2
 
 Keys = npt.NDArray[np.uint64]
@@ -62,7 +62,7 @@ class BandIndex:
         self._keys: Keys = np.empty(0, dtype=np.uint64)
         self._rows: Rows = np.empty(0, dtype=np.int32)
         # _slots[j]: where the sorted keys whose top bits are j start; _shift: 64 - bits
-        self._slots: npt.NDArray[np.int64] = np.zeros(2, dtype=np.int64)
+        self._slots: npt.NDArray[np.int32] = np.zeros(2, dtype=np.int32)
         self._shift = np.uint64(63)
         # keys not merged yet: the first row filed under a key, and any further ones
         self._pending: dict[int, int] = {}
@@ -138,7 +138,7 @@ class BandIndex:
         bits = max(1, (len(self._keys) // _SLOT_KEYS).bit_length() - 1)
         self._shift = np.uint64(64 - bits)
         counts = np.bincount((self._keys >> self._shift).astype(np.intp), minlength=1 << bits)
-        self._slots = np.concatenate(([0], np.cumsum(counts)))
+        self._slots = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
 
     @property
     def nbytes(self) -> int:
