@@ -78,3 +78,16 @@ def test_a_vast_supply_named_after_the_troops_is_still_a_large_supply(differ: Di
     text = ("By now Pyongyang has delivered several thousand soldiers, dozens of engineers and "
             "a vast quantity of conventional weapons to keep Moscow's offensive going.")
     assert differ.diff(text, language="en").positions["P3"].stance == "contest"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Разведка считает, что Москва передала Пхеньяну реактор для его атомных подводных лодок.",
+        "По данным газеты, Россия могла поставить КНДР модули для атомных подлодок.",
+    ],
+)
+def test_a_reactor_for_submarines_is_nuclear_help_in_every_case_form(
+    differ: Differ, text: str
+) -> None:
+    assert differ.diff(text, language="ru").positions["P6"].stance == "contest"
