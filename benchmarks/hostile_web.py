@@ -180,16 +180,18 @@ def main() -> None:
     parser.add_argument("--good", type=int, default=12, help="ordinary outlets")
     parser.add_argument("--pages", type=int, default=6, help="articles per ordinary outlet")
     parser.add_argument("--delay", type=float, default=0.5, help="per-host delay, seconds")
+    parser.add_argument("--daemon-only", action="store_true", help="skip the crawl --once runs")
     args = parser.parse_args()
     print(
         f"{args.good} good hosts × {args.pages} pages, {args.delay} s politeness; "
         "each web crawled once by `monitor crawl --once`"
     )
-    for hostile in (True, False):  # side by side: the same good hosts, alone
+    for hostile in () if args.daemon_only else (True, False):  # the good hosts, alone
         print(crawl(args, hostile))
     print("a daemon with its worker processes (2), the same webs:")
     for hostile in (True, False):
         print(daemon_crawl(args, hostile))
+    print(daemon_crawl(args, False, sigterm=True))
 
 
 def crawl(args: argparse.Namespace, hostile: bool) -> str:
@@ -217,17 +219,20 @@ def crawl(args: argparse.Namespace, hostile: bool) -> str:
             host.stop()
 
 
-def daemon_crawl(args: argparse.Namespace, hostile: bool) -> str:
-    """One visit of every source by a daemon with two worker processes; beside the hostile
-    hosts, also the outlet whose page work stalls, and a SIGTERM once every other source
-    is visited (the stalled page still in work)."""
+def daemon_crawl(args: argparse.Namespace, hostile: bool, *, sigterm: bool = False) -> str:
+    """One visit of every source by a daemon with two worker processes. Beside the hostile
+    hosts, the outlet whose page work stalls too; with ``sigterm``, only the good hosts and
+    that outlet, and a SIGTERM once every good host is visited (the stalled page still in
+    work)."""
     from monitor.daemon import Daemon
     from monitor.pipeline import CrawlResult
     from monitor.runtime import Settings, open_pipeline
 
     release = threading.Event()
-    hosts, config = build(args, release, hostile, stuck=hostile)
+    stuck = hostile or sigterm
+    hosts, config = build(args, release, hostile, stuck=stuck)
     sources = len(config["sources"])
+    good = {s["id"] for s in config["sources"] if s["id"].startswith("good")}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -241,8 +246,8 @@ def daemon_crawl(args: argparse.Namespace, hostile: bool) -> str:
             marks: dict[str, float] = {}
 
             async def run() -> None:
-                setup = (stall_pages, ("/stuck", 600.0))
-                async with open_pipeline(settings, processes=2, page_setup=setup) as pipeline:
+                stalls = {"page_setup": (stall_pages, ("/stuck", 600.0))} if stuck else {}
+                async with open_pipeline(settings, processes=2, **stalls) as pipeline:
                     await pipeline.work.start()
                     daemon = Daemon(pipeline, settings, roles=["crawler"], digest=False)
 
@@ -250,7 +255,7 @@ def daemon_crawl(args: argparse.Namespace, hostile: bool) -> str:
                         seen[result.source_id] = result
                         if len(seen) == sources:
                             daemon.stop()
-                        elif hostile and len(seen) == sources - 1 and "stuck" not in seen:
+                        elif sigterm and good <= set(seen) and "sigterm" not in marks:
                             marks["sigterm"] = time.monotonic()
                             os.kill(os.getpid(), signal.SIGTERM)  # the daemon's own handler
 
@@ -261,19 +266,20 @@ def daemon_crawl(args: argparse.Namespace, hostile: bool) -> str:
                 marks["closed"] = time.monotonic()
 
             asyncio.run(run())
+            if sigterm:
+                in_work = "stuck" not in seen or not seen["stuck"].counts["failed:page_timeout"]
+                return (
+                    f"daemon, SIGTERM once the good hosts are visited, the stalled page "
+                    f"{'still in work' if in_work else 'already cut'}: the daemon ended "
+                    f"{marks['stopped'] - marks['sigterm']:.1f} s after it, its worker "
+                    f"processes were gone {marks['closed'] - marks['sigterm']:.1f} s after it "
+                    "(grace 20 s)"
+                )
             wall = marks["stopped"] - marks["start"]
             lines = report(args, hosts, root, wall, hostile, label="daemon, ")
             if hostile:
-                stuck = seen.get("stuck")
-                cut = stuck.counts["failed:page_timeout"] if stuck else 0
-                if "sigterm" in marks:
-                    stop = marks["stopped"] - marks["sigterm"]
-                    closed = marks["closed"] - marks["sigterm"]
-                    lines += (
-                        f"\n  SIGTERM with the stalled page in work: the daemon ended after "
-                        f"{stop:.1f} s, its workers closed after {closed:.1f} s (grace 20 s)"
-                    )
-                lines += f"\n  stalled page cut as page_timeout      {cut} of 1"
+                cut = seen["stuck"].counts["failed:page_timeout"]
+                lines += f"\n  stalled page cut as page_timeout    {cut} of 1 (at 15 s)"
             return lines
     finally:
         release.set()

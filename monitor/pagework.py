@@ -39,6 +39,21 @@ def read_page(page: PageInput, link: Link, topic: Topic) -> tuple[ExtractedArtic
     return judge(article, link, topic)
 
 
+#: a page a worker reads once at start, so that its first real page does not pay for the
+#: parser's and the language model's loading (a second or more on a busy machine, long
+#: enough to pass for a slow page and start a spare worker)
+_WARM_UP = (
+    b"<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+    b"<p>This page is read once when a worker starts, so that the parser and the language "
+    b"model are loaded before the first page of a crawl arrives.</p></article></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Load what page work needs now (see ``_WARM_UP``)."""
+    extract.extract(_WARM_UP, "http://localhost/warm-up", default_language="en")
+
+
 def judge(
     article: ExtractedArticle, link: Link, topic: Topic
 ) -> tuple[ExtractedArticle, Relevance]:

@@ -219,6 +219,9 @@ class ProcessPool:
             if self._idle:
                 return self._idle.pop()
             if self.processes < self.size or self._needs_spare():
+                if self.processes >= self.size:
+                    log.info("%s: every process is on a job older than %g s; a spare starts",
+                             self.name, self.stuck_after)  # fmt: skip
                 self._starting += 1
                 try:
                     return await self._spawn()

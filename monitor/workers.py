@@ -46,7 +46,7 @@ T = TypeVar("T")
 
 #: seconds after which a page still in work counts as slow: the next page gets a spare
 #: page worker (at most one) instead of waiting behind it
-SPARE_AFTER = 0.5
+SPARE_AFTER = 1.0
 
 #: the differ of this worker process, loaded once by ``_start_worker``
 _differ: Differ | None = None
@@ -60,12 +60,19 @@ def default_processes() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def _start_worker(positions_path: str | None, semantic: str, setup: Setup | None) -> None:
+def _start_worker(
+    positions_path: str | None, semantic: str, pages: bool, setup: Setup | None
+) -> None:
     """Worker initializer: build the differ once per process when this one analyses
-    (``positions_path`` set), and run the caller's own ``setup`` when there is one."""
+    (``positions_path`` set), load page work when it reads pages, and run the caller's
+    own ``setup`` when there is one."""
     global _differ
     if positions_path is not None:
         _differ = Differ(load_positions(positions_path), semantic=semantic)  # type: ignore[arg-type]
+    if pages:
+        from monitor.pagework import warm_up
+
+        warm_up()
     if setup is not None:
         fn, args = setup
         fn(*args)
@@ -111,7 +118,7 @@ class Workers:
                     processes - 1,
                     context=context,
                     initializer=_start_worker,
-                    initargs=(positions, semantic, None),
+                    initargs=(positions, semantic, False, None),
                     name="analyser",
                 )
                 # Page work has its own process: only it loads the language model (~65
@@ -122,7 +129,7 @@ class Workers:
                     1,
                     context=context,
                     initializer=_start_worker,
-                    initargs=(None, semantic, page_setup),
+                    initargs=(None, semantic, True, page_setup),
                     spare=1,
                     stuck_after=SPARE_AFTER,
                     name="page worker",
@@ -133,7 +140,7 @@ class Workers:
                     1,
                     context=context,
                     initializer=_start_worker,
-                    initargs=(positions, semantic, page_setup),
+                    initargs=(positions, semantic, True, page_setup),
                     name="worker",
                 )
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
