@@ -57,8 +57,11 @@ Clock = Callable[[], datetime]
 
 #: child sitemaps (of a sitemap index) followed per endpoint and visit
 MAX_CHILDREN = 3
-#: article pages fetched concurrently per source (the fetcher still spaces requests per host)
-PAGE_CONCURRENCY = 4
+#: article pages in hand per source: being fetched, or fetched and waiting for page work
+#: (the fetcher still spaces requests per host). While page work waits for a spare worker
+#: (a page stuck for a second, then a process start: ~3 s on a busy machine), a host's
+#: fetches go on into these slots; at 4 they ran out and its requests waited.
+PAGE_CONCURRENCY = 8
 #: stored pieces read per batch when looking for pending analysis
 ANALYSIS_BATCH = 64
 #: weeks the digest's trends span, this week included
