@@ -93,7 +93,8 @@ def test_entities_are_decoded_once() -> None:
 
 
 def test_white_space_is_normalised_and_invisible_characters_dropped() -> None:
-    story = [s.replace(" ", " \u00a0\n\t ", 3) + "\u200b" for s in STORY]
+    spaces = " \u00a0\n\t \u2009\u202f\u3000\u205f "  # no-break, thin, ideographic…
+    story = [s.replace(" ", spaces, 3) + "\u200b" for s in STORY]
     assert extract(news_page(story), "https://news.example.com/a").text.split("\n\n") == STORY
 
 
