@@ -77,7 +77,7 @@ _RIGHTS = re.compile(
     r"©\s*(?:\d|[A-Z])|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|责任编辑|責任編輯",
     re.IGNORECASE,
 )
-_LEAD_IN = re.compile(r"[:：]\s*$")  # "More about:", "Read more:" over a list that went
+LEAD_IN = re.compile(r"[:：]\s*$")  # "More about:", "Read more:" over a list that went
 SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)]*$")
 _EDGE = 3  # bylines and datelines lead a story, rights notices close it
 
@@ -107,7 +107,7 @@ def _closing_line(para: str) -> bool:
     """A rights notice or an editor's credit, or a lead-in line left with nothing after."""
     if len(para) < 250 and _RIGHTS.search(para):
         return True
-    return len(para) < 80 and _LEAD_IN.search(para) is not None
+    return len(para) < 80 and LEAD_IN.search(para) is not None
 
 
 def _label(para: str) -> bool:

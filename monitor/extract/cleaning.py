@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from monitor.extract.blocks import SENTENCE_END, paragraphs
+from monitor.extract.blocks import LEAD_IN, SENTENCE_END, paragraphs
 from monitor.extract.dom import Doc, El, preorder
 
 _SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)", re.IGNORECASE)
@@ -33,6 +33,8 @@ _COUNT_SLOTS = {
 }  # fmt: skip
 _NO_COUNTS = [0.0] * _N_SLOTS
 _LINK_LINE = 200  # characters: a mostly-link paragraph shorter than this is a link line
+_LINK_ROW = 120  # characters: a line of three links or more shorter than this is a link row
+_LEAD_IN_MAX = 80  # characters: a line ending in a colon shorter than this introduces a list
 _PROMPT = 200  # characters: a block that held a form and has less text is a prompt
 _LINK_LIST = 0.8  # a list whose text is this much link is a list of other stories
 _NEAR = 3  # "inside a code sample / figure" looks this many levels above the parent
@@ -147,23 +149,58 @@ class Cleaner:
         for tag in ("table", "ul", "div", "section", "header"):
             self._sweep(by_tag.get(tag), tag)
         self._sweep(self._link_lines(), None)
+        self._sweep(self._lead_ins(), None)
         return self.removed
 
     def _link_lines(self) -> list[int]:
         """Short paragraphs that are mostly a link: "Read more: <a>…</a>", "Topics: <a>…",
-        "Follow us on <a>Telegram</a>"; a story's own paragraphs link a word or two, and a
-        linked sentence that ends as one is kept."""
-        els, roots, gone = self.els, self.root_set, self.gone
+        "Follow us on <a>Telegram</a>"; and short rows of three links or more with a label
+        ("Share this article: <a>Facebook</a> <a>X</a> <a>Email</a>", a row of tags), whose
+        links are short words. A story's own paragraphs link a word or two, and a linked
+        sentence that ends as one is kept."""
+        els, roots, gone, length, links = (
+            self.els, self.root_set, self.gone, self.length, self.links
+        )  # fmt: skip
         return [
             i
             for i in self.order
             if els[i].tag == "p"
             and i not in roots
             and i not in gone
-            and 0 < self.length[i] < _LINK_LINE
-            and self.links[i] > 0.6 * self.length[i]
+            and 0 < length[i] < _LINK_LINE
+            and (
+                links[i] > 0.6 * length[i]
+                or (length[i] < _LINK_ROW and links[i] > 0.35 * length[i] and self._anchors(i) >= 3)
+            )
             and not SENTENCE_END.search(" ".join(paragraphs(self.doc, [i])))
         ]
+
+    def _anchors(self, i: int) -> int:
+        els = self.els
+        return sum(1 for k in preorder(self.doc, i) if els[k].tag == "a")
+
+    def _lead_ins(self) -> list[int]:
+        """The line that introduced a list this cleaning removed ("Related coverage:",
+        "More games news:" over a list of other stories): a short paragraph ending in a
+        colon, right before the list. Left alone, it would dangle in the story."""
+        els, gone, inside = self.els, self.gone, self.inside
+        out: set[int] = set()
+        for r in self.removed:
+            parent = els[r].parent
+            if parent < 0 or els[r].tag not in ("ul", "ol"):
+                continue
+            kids = els[parent].kids
+            before = [k for k in kids[: kids.index(r)] if k in inside and k not in gone]
+            if not before:
+                continue
+            k = before[-1]
+            if (
+                els[k].tag == "p"
+                and 0 < self.length[k] < _LEAD_IN_MAX
+                and LEAD_IN.search(" ".join(paragraphs(self.doc, [k])))
+            ):
+                out.add(k)
+        return sorted(out)
 
     def _sweep(self, candidates: list[int] | None, tag: str | None) -> None:
         """One pass innermost first over ``candidates`` (in page order): each is removed

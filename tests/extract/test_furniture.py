@@ -60,6 +60,14 @@ def page(lead: str = "", middle: str = "", tail: str = "") -> str:
         ("tail", "<p>More about:</p><ul class='c-t'><li><a href='/t/1'>North Korea</a></li>"
                  "<li><a href='/t/2'>Russia</a></li></ul>", ["More about"]),
         ("tail", "<p>[责任编辑：王伟]</p>", ["责任编辑"]),
+        ("middle", "<p>Share this article: <a href='/s/fb'>Facebook</a> <a href='/s/x'>X</a> "
+                   "<a href='/s/m'>Email</a></p>", ["Share this article", "Facebook"]),
+        ("tail", "<p>Tags: <a href='/t/1'>Kursk</a> <a href='/t/2'>Pyongyang</a> "
+                 "<a href='/t/3'>Moscow</a> <a href='/t/4'>Defence</a></p>", ["Tags", "Defence"]),
+        ("middle", "<p>Related coverage:</p><ul><li><a href='/r/1'>Seoul summons the Russian "
+                   "ambassador over the deployment</a></li><li><a href='/r/2'>What the treaty "
+                   "says about mutual defence</a></li></ul>",
+         ["Related coverage", "Seoul summons"]),
         ("tail", "<div class='author-bio'><h4>About the author</h4><p>Jane Roe is a "
                  "correspondent in Seoul who has covered the peninsula since 2015 and, before "
                  "that, the Russian Far East.</p></div>",
@@ -85,3 +93,24 @@ def test_a_linked_sentence_of_the_story_stays() -> None:
     linked = "<p><a href='/report'>The full intelligence report was published on Monday.</a></p>"
     text = extract(page(middle=linked), URL).text
     assert "The full intelligence report was published on Monday." in text
+
+
+def test_a_sentence_with_several_links_stays() -> None:
+    """Three links in a line that reads as a sentence are the story's, not a row of links."""
+    linked = ("<p>Officials in <a href='/s'>Seoul</a>, <a href='/w'>Washington</a> and "
+              "<a href='/t'>Tokyo</a> condemned it.</p>")  # fmt: skip
+    text = extract(page(middle=linked), URL).text
+    assert "Officials in Seoul, Washington and Tokyo condemned it." in text
+
+
+def test_a_line_ending_in_a_colon_over_the_story_s_own_list_stays() -> None:
+    """Only the lead-in of a list that was taken out goes: a list of the story's stays
+    with the line that introduces it."""
+    middle = (
+        "<p>The agency named the units it had traced:</p><ul>"
+        "<li>the 11th Army Corps, trained for raids behind the front line, about 11,000 men;</li>"
+        "<li>an artillery brigade with self-propelled guns and its own engineers;</li></ul>"
+    )
+    text = extract(page(middle=middle), URL).text
+    assert "The agency named the units it had traced:" in text
+    assert "an artillery brigade" in text
