@@ -22,7 +22,9 @@ only waits on the pipes.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import pickle
 import signal
 import time
@@ -61,14 +63,33 @@ def _serve(conn: Connection, initializer: Callable[..., object] | None, initargs
         if job is None:
             return
         fn, args, kwargs = job
+        _die_with_parent(conn, True)
         try:
             answer: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except Exception as exc:
             answer = ("error", exc)
+        _die_with_parent(conn, False)
         try:
             conn.send(answer)
         except Exception as exc:  # an answer that does not pickle (send pickles first)
             conn.send(("error", WorkerError(f"a worker's answer could not be sent: {exc!r}")))
+
+
+def _die_with_parent(conn: Connection, during_job: bool) -> None:
+    """While a job runs the parent sends nothing, so the pipe becomes readable only when
+    the parent is gone (EOF). With O_ASYNC the kernel then sends SIGIO, whose default
+    action ends the process, without the interpreter (a job stuck in C holding the GIL
+    could not run a watchdog): a worker stuck in a page does not outlive a daemon killed
+    with SIGKILL. Off between jobs, when the next job arriving makes the pipe readable."""
+    fd = conn.fileno()
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    if not during_job:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_ASYNC)
+        return
+    fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_ASYNC)
+    if conn.poll(0):  # it went before O_ASYNC was set: no signal would come
+        os._exit(1)
 
 
 class _Worker:

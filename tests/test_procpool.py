@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -21,6 +24,7 @@ from monitor.errors import ExtractError, WorkerError, WorkerTimeout
 from monitor.procpool import ProcessPool
 
 T = TypeVar("T")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def in_pool(job: Callable[[ProcessPool], Awaitable[T]], *, spare: int = 0) -> T:
@@ -115,3 +119,49 @@ def test_a_monitor_error_crosses_the_process_boundary_whole() -> None:
 
 def _raise(error: Exception) -> None:
     raise error
+
+
+DAEMON = """
+import asyncio, multiprocessing, os, time
+from monitor.procpool import ProcessPool
+
+async def main():
+    pool = ProcessPool(1, context=multiprocessing.get_context("forkserver"))
+    await pool.start()
+    print(await pool.run(None, os.getpid), flush=True)
+    await pool.run(None, time.sleep, 600)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_a_stuck_worker_does_not_outlive_a_killed_daemon(tmp_path: Path) -> None:
+    """A daemon SIGKILLed (the OOM killer, a power-cycled container's runtime) while a
+    worker is stuck in a job must not leave that worker running for ever."""
+    script = tmp_path / "daemon.py"
+    script.write_text(DAEMON, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    daemon = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              env=env)  # fmt: skip
+    try:
+        assert daemon.stdout is not None
+        worker = int(daemon.stdout.readline())
+        time.sleep(0.5)  # the stuck job is in the worker
+        assert _alive(worker)
+    finally:
+        daemon.kill()
+        daemon.wait()
+    deadline = time.monotonic() + 20
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped by whoever inherited it is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
