@@ -134,6 +134,11 @@ class NumberRule(_Model):
     vague_contest: bool = Field(
         False, description="vague large amounts ('billions', 'millions of shells') contest it"
     )
+    at_most: float | None = Field(
+        None,
+        description="figures above this count something else (a whole army, a population), "
+        "not the figure at stake: they neither echo nor contest",
+    )
     near: dict[str, tuple[Cue, ...]] = Field(
         description="per language, regexes one of which must occur in the sentence"
     )

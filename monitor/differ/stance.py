@@ -203,7 +203,7 @@ def _number_hits(cues: CompiledCues, memo: Memo) -> tuple[list[Hit], bool]:
     text = memo.text
     for rule, near in cues.figure_words(text):
         for q in memo.figures:
-            if q.unit != rule.unit:
+            if q.unit != rule.unit or (rule.at_most is not None and q.value > rule.at_most):
                 continue
             end = q.start + len(q.text)
             if rule.window is not None and not near.search(

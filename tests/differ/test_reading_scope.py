@@ -91,3 +91,9 @@ def test_a_reactor_for_submarines_is_nuclear_help_in_every_case_form(
     differ: Differ, text: str
 ) -> None:
     assert differ.diff(text, language="ru").positions["P6"].stance == "contest"
+
+
+def test_the_size_of_the_whole_army_is_not_a_troop_count(differ: Differ) -> None:
+    text = ("Справочно: по оценке Сеула, в армии КНДР около 1,2 млн военнослужащих и ещё "
+            "несколько миллионов человек в резерве.")
+    assert p4(differ, text, "ru") == "absent"
