@@ -40,6 +40,7 @@ _LINK_LIST = 0.8  # a list whose text is this much link is a list of other stori
 _NEAR = 3  # "inside a code sample / figure" looks this many levels above the parent
 _CLEANED = frozenset({"form", "fieldset", "table", "ul", "div", "section", "header"})
 _TABLE_PARTS = frozenset({"col", "colgroup", "tfoot", "thead", "th"})
+_TABLE_TAGS = _TABLE_PARTS | {"table", "caption", "tr"}  # what the data-table test counts
 # What was removed below an element in the current sweep: length, links, commas, counts.
 _Delta = tuple[float, float, int, list[float] | None]
 
@@ -334,11 +335,13 @@ def _data_tables(doc: Doc, everything: list[int], inside: set[int]) -> set[int]:
     in_region = set(everything)
     for i in reversed(everything):
         el = els[i]
+        tag = el.tag
         facts = below.pop(i, None)
-        if el.tag == "table" and i in inside and _is_data(el, facts or _TableFacts()):
+        if facts is None and tag not in _TABLE_TAGS:
+            continue  # nothing of a table here or below: nothing to pass up
+        if tag == "table" and i in inside and _is_data(el, facts or _TableFacts()):
             out.add(i)
         own = _TableFacts()
-        tag = el.tag
         if tag == "table":
             own.table = True
         elif tag == "caption" and el.children:
