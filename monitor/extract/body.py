@@ -136,9 +136,13 @@ class _Metrics:
         self.own_commas = [0] * len(els)
         cjk = _has_cjk(doc)
         own_len, own_commas = self.own_len, self.own_commas
+        self.link_coefficient = coefficient = [1.0] * len(els)
         for i in self.order:
+            el = els[i]
+            if el.tag == "a" and (el.attrs.get("href") or "").startswith("#"):
+                coefficient[i] = 0.3  # in-page anchors ("#section-2") weigh less as links
             length = commas = 0
-            for c in els[i].children:
+            for c in el.children:
                 if c.__class__ is not str:
                     continue
                 if c.isspace():  # the white space between tags: most text nodes
@@ -154,10 +158,6 @@ class _Metrics:
                     commas += _commas(c)  # type: ignore[arg-type]
             own_len[i] = length
             own_commas[i] = commas
-        self.link_coefficient = [1.0] * len(els)
-        for i, el in enumerate(els):  # in-page anchors ("#section-2") weigh less as links
-            if el.tag == "a" and (el.attrs.get("href") or "").startswith("#"):
-                self.link_coefficient[i] = 0.3
 
 
 def _commas(text: str) -> int:
