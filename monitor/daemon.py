@@ -29,6 +29,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from monitor.errors import MonitorError
 from monitor.lock import DEFAULT_LEASE_SECONDS, holder_name
 from monitor.metrics import Metrics
 from monitor.pipeline import ANALYSIS_BATCH, Clock, CrawlResult, Pipeline, utc_now
@@ -183,6 +184,9 @@ class Daemon:
                     self.metrics.analysed(done, time.monotonic() - started)
                 if done:
                     log.info("analysed %d stored pieces", done)
+            except MonitorError as exc:  # the store refused (full, gone): the work waits
+                log.error("analysis paused: %s; retrying in %.0f s", exc.message,
+                          self.poll_seconds)  # fmt: skip
             except Exception:  # a defect must not end the analyser; the store keeps the work
                 log.exception("analysis failed; retrying in %.0f s", self.poll_seconds)
             waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, self._stop)]

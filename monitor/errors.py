@@ -174,7 +174,15 @@ class WorkerTimeout(WorkerError):
 
 
 class StoreError(MonitorError):
+    """The database refused an operation; ``reason`` is ``store``, or ``store_full`` when
+    it has no room left (see ``STORE_FULL``)."""
+
     reason = "store"
+
+
+#: the reason of a write the database refused for want of space (a full disk, or
+#: SQLite's page limit): nothing is wrong with the data, the work waits for space
+STORE_FULL = "store_full"
 
 
 class ReportError(MonitorError):

@@ -24,12 +24,19 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor import report
 from monitor.config import Source, SourcesFile
 from monitor.differ import Differ, Positions
-from monitor.errors import MonitorError, NotArchived, PageTimeout, WorkerTimeout, failure_reason
+from monitor.errors import (
+    STORE_FULL,
+    MonitorError,
+    NotArchived,
+    PageTimeout,
+    WorkerTimeout,
+    failure_reason,
+)
 from monitor.models import (
     DiffResult,
     DigestInput,
@@ -66,6 +73,8 @@ PAGE_CONCURRENCY = 8
 ANALYSIS_BATCH = 64
 #: weeks the digest's trends span, this week included
 TREND_WEEKS = 12
+#: visit records kept in memory while the store refuses them (full), newest kept
+MAX_UNRECORDED = 1000
 
 
 def utc_now() -> datetime:
@@ -89,11 +98,11 @@ class CrawlResult:
 
     @property
     def all_links_handled(self) -> bool:
-        """None was left for a stop and none failed for our own fault (a full disk): those
-        must be tried again next visit, not wait for the feed to change. (A page the site
-        failed is retried when the feed next lists something new, as before.)"""
+        """None was left for a stop and none failed for our own fault (a full disk or
+        database): those must be tried again next visit, not wait for the feed to change.
+        (A page the site failed is retried when the feed next lists something new.)"""
         c = self.counts
-        return not c["skipped:stopping"] and not c["failed:archive"]
+        return not (c["skipped:stopping"] or c["failed:archive"] or c[f"failed:{STORE_FULL}"])
 
     @property
     def not_archived(self) -> bool:
@@ -142,6 +151,8 @@ class Pipeline:
             self.workers = Workers.inline(self.differ)
         self._stopping = False
         self._failed_analysis: set[int] = set()
+        # visit records the store refused (full), written before the next one
+        self._unrecorded: list[tuple[str, dict[str, Any]]] = []
 
     @property
     def work(self) -> Workers:
@@ -200,19 +211,33 @@ class Pipeline:
         if result.not_archived:
             return result  # a replay that holds nothing of this source says nothing of it
         error = "; ".join(result.errors[:3]) or None
+        started = result.started or result.finished
+        self._unrecorded.append((source.id, {"started": started, "finished": result.finished,
+                                             "ok": result.ok, "error": error,
+                                             "counts": dict(result.counts)}))  # fmt: skip
         try:
-            await self.work.store(
-                self.store.record_crawl,
-                source.id,
-                started=result.started or result.finished,
-                finished=result.finished,
-                ok=result.ok,
-                error=error,
-                counts=dict(result.counts),
-            )
+            await self.work.store(self._record_visits)
         except MonitorError as exc:
-            log.error("%s: could not record crawl status: %s", source.id, exc.message)
+            kept = " (kept until there is room)" if exc.reason == STORE_FULL else ""
+            log.error("%s: could not record the visit%s: %s", source.id, kept, exc.message)
         return result
+
+    def _record_visits(self) -> None:
+        """Record the visits not recorded yet, oldest first, in one transaction: a visit
+        the store refused for want of room reaches `monitor status` once space is freed
+        (the newest ``MAX_UNRECORDED`` are kept meanwhile); one refused for any other
+        reason is dropped, as retrying would not help. Runs on the store's writer."""
+        del self._unrecorded[:-MAX_UNRECORDED]
+        waiting = list(self._unrecorded)  # the loop only appends meanwhile
+        try:
+            with self.store.transaction():
+                for source_id, record in waiting:
+                    self.store.record_crawl(source_id, **record)
+        except MonitorError as exc:
+            if exc.reason != STORE_FULL:
+                del self._unrecorded[: len(waiting)]
+            raise
+        del self._unrecorded[: len(waiting)]
 
     async def _get(self, url: str) -> Response:
         """Fetch with the last validators (a conditional GET); the capture is not recorded."""
@@ -284,8 +309,10 @@ class Pipeline:
 
         async def one(link: Link) -> None:
             async with gate:
-                if self._stopping:
-                    result.counts["skipped:stopping"] += 1
+                if self._stopping or result.counts[f"failed:{STORE_FULL}"]:
+                    # a full store takes no page: the rest wait for the next visit
+                    why = "stopping" if self._stopping else STORE_FULL
+                    result.counts[f"skipped:{why}"] += 1
                     return
                 try:
                     await self._collect_one(source, link, result, reading)
@@ -293,7 +320,11 @@ class Pipeline:
                     reason, message = failure_reason(exc)
                     result.counts[f"failed:{reason}"] += 1
                     result.errors.append(f"{link.url}: {message}")
-                    log.exception("%s: %s failed", source.id, link.url)
+                    if reason == STORE_FULL:
+                        log.error("%s: %s; the visit's other pages wait for the next visit",
+                                  source.id, message)  # fmt: skip
+                    else:
+                        log.exception("%s: %s failed", source.id, link.url)
 
         await asyncio.gather(*(one(link) for link in fresh))
 
@@ -492,7 +523,9 @@ class Pipeline:
         try:
             self.store.save_diffs(results)
             return len(results)
-        except MonitorError:
+        except MonitorError as exc:
+            if exc.reason == STORE_FULL:  # no piece is to blame: all stay pending
+                raise
             saved = 0
             for article_id, diff in results:
                 try:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from monitor.errors import StoreError
+from monitor.errors import STORE_FULL, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ _MIGRATE_LOCK = "monitor.store.migrate:"
 # One chain of numbered migrations, each file named after its revision (0007_visit_….py
 # is revision "0007_visit_…"), so the newest file names the head without Alembic.
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_PG_DISK_FULL = "53100"  # SQLSTATE disk_full
 
 
 def normalise_url(url: str) -> URL:
@@ -142,12 +143,34 @@ def _use_wal(cursor: sqlite3.Cursor, database: str) -> None:
 
 
 @contextmanager
-def translated(what: str) -> Iterator[None]:
-    """Turn any SQLAlchemy error inside the block into a ``StoreError`` saying ``what`` failed."""
+def translated(what: str, place: str | None = None) -> Iterator[None]:
+    """Turn any SQLAlchemy error inside the block into a ``StoreError`` saying ``what`` failed.
+
+    A full database (SQLite's SQLITE_FULL: the disk, or ``max_page_count``; PostgreSQL's
+    disk_full) gets its own reason, ``STORE_FULL``, and names the store (``place``): the
+    operator must free space there, and the pipeline leaves its work for later instead
+    of counting it against a page or a piece.
+    """
     try:
         yield
     except SQLAlchemyError as exc:
+        if is_full(exc):
+            at = f" at {place}" if place else ""
+            raise StoreError(
+                f"{what}: the database{at} is full ({describe(exc)})", reason=STORE_FULL
+            ) from exc
         raise StoreError(f"{what}: {describe(exc)}", reason="store") from exc
+
+
+def is_full(exc: SQLAlchemyError) -> bool:
+    """Whether the database refused a write for want of space."""
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return False
+    orig = exc.orig
+    return (
+        getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        or getattr(orig, "sqlstate", None) == _PG_DISK_FULL
+    )
 
 
 def describe(exc: SQLAlchemyError) -> str:

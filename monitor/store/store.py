@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.engine import make_url
 
 from monitor.errors import StoreError
 from monitor.models import (
@@ -51,7 +52,7 @@ from monitor.store import (
     selection,
     stories,
 )
-from monitor.store.engine import WRITE, take_turn, translated
+from monitor.store.engine import WRITE, take_turn, translated, where
 from monitor.store.schema import articles
 from monitor.urls import canonical_url
 
@@ -79,6 +80,7 @@ class Store:
     ) -> None:
         self._engine = engine
         self.url = url  # for display: a password, if any, is hidden
+        self.place = where(make_url(url))  # what errors name: the file, or the server
         self._clock = clock or (lambda: datetime.now(UTC))
         # the connection of the transaction open in this thread / task, if any
         self._current: ContextVar[Connection | None] = ContextVar(
@@ -122,7 +124,7 @@ class Store:
             yield
             return
         with (
-            translated("cannot write"),
+            translated("cannot write", self.place),
             self._engine.connect().execution_options(**{WRITE: True}) as conn,
             conn.begin(),
         ):
@@ -136,21 +138,21 @@ class Store:
     def _read(self, what: str) -> Iterator[Connection]:
         current = self._current.get()
         if current is not None:
-            with translated(f"cannot {what}"):
+            with translated(f"cannot {what}", self.place):
                 yield current
             return
-        with translated(f"cannot {what}"), self._engine.connect() as conn, conn.begin():
+        with translated(f"cannot {what}", self.place), self._engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def _write(self, what: str) -> Iterator[Connection]:
         current = self._current.get()
         if current is not None:
-            with translated(f"cannot {what}"):
+            with translated(f"cannot {what}", self.place):
                 yield current
             return
         with (
-            translated(f"cannot {what}"),
+            translated(f"cannot {what}", self.place),
             self._engine.connect().execution_options(**{WRITE: True}) as conn,
             conn.begin(),
         ):

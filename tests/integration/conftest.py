@@ -14,23 +14,27 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from monitor.daemon import Daemon
 from monitor.demo import DemoOutcome, run_demo
 from monitor.demo_data import ARCHIVE
 from monitor.pipeline import CrawlResult
 from monitor.runtime import Settings
+from monitor.store.engine import normalise_url
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).parent / "site"
+PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
 
 
 @dataclass
@@ -121,6 +125,45 @@ def serving(host: str = "127.0.0.1") -> Iterator[World]:
 def world() -> Iterator[World]:
     with serving() as w:
         yield w
+
+
+# ── PostgreSQL, shared with other people's tests: a schema of our own ───────────────
+
+
+@pytest.fixture
+def pg_schemas() -> Iterator[Callable[[], str]]:
+    """Make fresh, empty PostgreSQL schemas (``make()`` returns one's name), all dropped
+    after the test; skips when ``MONITOR_TEST_PG_URL`` is not set."""
+    if not PG_URL:
+        pytest.skip("MONITOR_TEST_PG_URL is not set (e.g. postgresql://postgres@127.0.0.1/test)")
+    admin = create_engine(normalise_url(PG_URL))
+    made: list[str] = []
+
+    def make() -> str:
+        schema = f"t_{uuid.uuid4().hex}"
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        made.append(schema)
+        return schema
+
+    try:
+        yield make
+    finally:
+        with admin.begin() as conn:
+            for schema in made:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_schema(pg_schemas: Callable[[], str]) -> str:
+    """One fresh, empty PostgreSQL schema for the test."""
+    return pg_schemas()
+
+
+def pg_url(schema: str) -> str:
+    """The database URL a `monitor` process is given for ``schema`` (as ``--db``)."""
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
 # ── the monitor as an operator runs it ──────────────────────────────────────────────

@@ -21,8 +21,6 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
-from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,32 +30,16 @@ import yaml
 from sqlalchemy import create_engine, text
 
 from monitor.store.engine import normalise_url
+from tests.integration.conftest import pg_url
 from tests.integration.test_crawl import build_site, settings_for
 
 if TYPE_CHECKING:
     from tests.integration.conftest import World
 
 REPO = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
 SERVICES = ("crawler", "analyser", "reporter")
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("MONITOR_TEST_PG_URL is not set (e.g. postgresql://postgres@127.0.0.1/test)")
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = create_engine(normalise_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _free_port() -> int:
@@ -103,7 +85,7 @@ def test_the_compose_services_work_together_as_local_processes(
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
     build_site(world)
     settings = settings_for(world, tmp_path)
-    db_url = f"{PG_URL}?options=-csearch_path%3D{pg_schema}"
+    db_url = pg_url(pg_schema)
     files = {"storage": settings.storage, "sources": settings.sources_path,
              "positions": settings.positions_path}  # fmt: skip
     procs: dict[str, tuple[subprocess.Popen[str], int]] = {}

@@ -1,27 +1,35 @@
 """Crash safety, proven: a daemon SIGKILLed at random moments, twenty times over, while it
 crawls and analyses a loopback outlet, ends with the same store as a daemon that was never
 interrupted: the database intact, every piece stored once, every WARC file readable to
-its end (a record torn by the kill is cut at the next start). A full disk is a clear
-error, not a corrupt archive or database.
+its end (a record torn by the kill is cut at the next start). On SQLite and on
+PostgreSQL, where a killed daemon's visit and analysis are jobs another start takes over
+once their lease runs out. A full disk is a clear error, not a corrupt archive or
+database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import random
 import signal
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.pool import Pool
 from warcio.archiveiterator import ArchiveIterator
 
+from monitor.errors import StoreError
 from monitor.runtime import Settings, open_pipeline
 from monitor.store import open_store
-from tests.integration.conftest import Output, start_daemon
+from monitor.store.engine import normalise_url
+from tests.integration.conftest import Output, pg_url, start_daemon
 
 if TYPE_CHECKING:
     from tests.integration.conftest import World
@@ -29,6 +37,7 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 PAGES = 20
 KILLS = 20
+LEASE = "5"  # seconds (PostgreSQL): a killed daemon's running jobs are taken over after it
 
 SOURCES = """\
 version: 1
@@ -66,9 +75,10 @@ official said, adding that Russia had issued them uniforms and rifles.</p>
 <footer>© Wire Service</footer></body></html>"""
 
 
-def build_site(world: World) -> None:
+def build_site(world: World, pages: int = PAGES) -> None:
+    """The outlet's pages, its feed listing the first ``pages`` of them."""
     items = []
-    for n in range(PAGES):
+    for n in range(pages):
         title = f"North Korean troops near Kursk, report {n}"
         items.append(ITEM.format(title=title, base=world.base, n=n, hh=n % 24))
         world.add(f"/world/{n}", PAGE.format(title=title, n=n))
@@ -82,81 +92,133 @@ def build_site(world: World) -> None:
     world.delay = 0.05  # a visit takes about a second: kills land in the middle of one
 
 
-def settings_in(root: Path, world: World) -> Settings:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Callable[[], str | None]:
+    """Where each store of the test lives: ``new()`` is a fresh database's URL (None:
+    SQLite under the store's data root; on PostgreSQL a schema of our own)."""
+    if request.param == "sqlite":
+        return lambda: None
+    make_schema: Callable[[], str] = request.getfixturevalue("pg_schemas")
+    return lambda: pg_url(make_schema())
+
+
+def settings_in(root: Path, world: World, db_url: str | None = None) -> Settings:
     root.mkdir(parents=True, exist_ok=True)
     sources = root / "sources.yaml"
     sources.write_text(SOURCES.replace("{base}", world.base), encoding="utf-8")
     return Settings(
-        storage=root / "storage", sources_path=sources, positions_path=REPO / "positions.yaml"
+        storage=root / "storage",
+        sources_path=sources,
+        positions_path=REPO / "positions.yaml",
+        db_url=db_url,
     )
 
 
-def run_to_the_end(settings: Settings) -> str:
-    """An uninterrupted daemon: one whole visit, its analysis, then a clean stop."""
-    daemon = Output(start_daemon(settings, "--workers", "0", "--no-digest"))
+def start(settings: Settings) -> Output:
+    return Output(start_daemon(settings, "--workers", "0", "--no-digest", "--lease", LEASE))
+
+
+def run_to_the_end(settings: Settings) -> tuple[str, float]:
+    """An uninterrupted daemon, stopped cleanly once every page is stored and analysed;
+    returns its output and the seconds its work took (from its "roles:" line on).
+
+    On SQLite each start visits the source at once; on PostgreSQL the visit schedule
+    outlives the daemon, so a store whose visit was done before is only brought up to
+    date (a killed visit or analysis taken over), not visited again.
+    """
+    daemon = start(settings)
     try:
-        assert daemon.wait_for("wire ", timeout=120), daemon.text()  # the visit's line
-        deadline = time.monotonic() + 120
-        while pending(settings) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        assert daemon.wait_for("roles:", timeout=60), daemon.text()
+        began = time.monotonic()
+        while progress(settings) != (PAGES, PAGES) and time.monotonic() < began + 120:
+            time.sleep(0.1)
+        took = time.monotonic() - began
+        assert progress(settings) == (PAGES, PAGES), daemon.text()
     finally:
         daemon.proc.send_signal(signal.SIGTERM)
         daemon.proc.wait(timeout=60)
     assert daemon.proc.returncode == 0, daemon.text()
-    return daemon.text()
+    return daemon.text(), took
 
 
-def pending(settings: Settings) -> int:
+def progress(settings: Settings) -> tuple[int, int]:
+    """(pieces stored, pieces analysed with the current positions)."""
     from monitor.differ import Differ, load_positions
 
     version = Differ(load_positions(settings.positions_path)).version
     store = open_store(settings.database_url())
     try:
-        return len(list(store.iter_articles(needing_version=version)))
+        stored = store.count_articles()
+        return stored, stored - len(list(store.iter_articles(needing_version=version)))
     finally:
         store.close()
 
 
+ARTICLES = text(
+    "SELECT canonical_url, title, text, language, published_at, content_hash "
+    "FROM articles ORDER BY canonical_url"
+)
+STANCES = text(
+    "SELECT a.canonical_url, s.position_id, s.stance, s.score "
+    "FROM stances s JOIN articles a ON a.id = s.article_id ORDER BY 1, 2"
+)
+LINKS = text("SELECT url, outcome FROM links ORDER BY url")
+
+
 def snapshot(settings: Settings) -> dict[str, object]:
     """What the store holds, without the times that differ between two runs."""
-    db = sqlite3.connect(settings.storage / "monitor.db")
+    engine = create_engine(normalise_url(settings.database_url()))
     try:
-        articles = db.execute(
-            "SELECT canonical_url, title, text, language, published_at, content_hash "
-            "FROM articles ORDER BY canonical_url"
-        ).fetchall()
-        stances = db.execute(
-            "SELECT a.canonical_url, s.position_id, s.stance, round(s.score, 6) "
-            "FROM stances s JOIN articles a ON a.id = s.article_id ORDER BY 1, 2"
-        ).fetchall()
-        links = db.execute("SELECT url, outcome FROM links ORDER BY url").fetchall()
+        with engine.connect() as db:
+            articles = db.execute(ARTICLES).all()
+            stances = db.execute(STANCES).all()
+            links = db.execute(LINKS).all()
     finally:
-        db.close()
-    return {"articles": articles, "stances": stances, "links": links}
+        engine.dispose()
+    return {
+        "articles": [tuple(row) for row in articles],
+        "stances": [(*row[:3], round(row[3], 6)) for row in stances],
+        "links": [tuple(row) for row in links],
+    }
+
+
+def assert_intact(settings: Settings) -> None:
+    """SQLite's own check of every page and index of the file (PostgreSQL's files are
+    the server's: a killed client cannot tear them, only leave its transaction undone)."""
+    if settings.db_url is None:
+        db = sqlite3.connect(settings.storage / "monitor.db")
+        try:
+            assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            db.close()
 
 
 def test_twenty_sigkills_at_random_moments_leave_the_store_an_uninterrupted_run_makes(
-    world: World, tmp_path: Path
+    world: World, tmp_path: Path, database: Callable[[], str | None]
 ) -> None:
     build_site(world)
-    crashed = settings_in(tmp_path / "crashed", world)
+    reference = settings_in(tmp_path / "reference", world, database())
+    _, work = run_to_the_end(reference)  # how long the visit and its analysis take here
+
+    crashed = settings_in(tmp_path / "crashed", world, database())
     rng = random.Random(20241105)  # a failure can be replayed with the same moments
+    states = []
     for _ in range(KILLS):
-        daemon = Output(start_daemon(crashed, "--workers", "0", "--no-digest"))
-        # a moment anywhere from start-up to the end of the visit and its analysis
+        daemon = start(crashed)
         assert daemon.wait_for("roles:", timeout=60), daemon.text()
-        time.sleep(rng.uniform(0.0, 1.0))
+        # a moment anywhere in the first half of the work an uninterrupted daemon does
+        # on this machine (start-up, visit, analysis): each start gets a little further
+        time.sleep(rng.uniform(0.0, work / 2))
         daemon.proc.send_signal(signal.SIGKILL)
         daemon.proc.wait(timeout=10)
-    output = run_to_the_end(crashed)
+        states.append(progress(crashed))
+    # the kills did land in the middle of the work, not only before or after it
+    assert any(state not in ((0, 0), (PAGES, PAGES)) for state in states), (work, states)
+    output, _ = run_to_the_end(crashed)
 
-    db = sqlite3.connect(crashed.storage / "monitor.db")
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    finally:
-        db.close()
+    assert_intact(crashed)
     got = snapshot(crashed)
-    urls = [row[0] for row in got["articles"]]  # type: ignore[union-attr]
+    urls = [row[0] for row in got["articles"]]  # type: ignore[attr-defined]
     assert urls == sorted({f"{world.base}/world/{n}" for n in range(PAGES)}), output
     warcs = sorted((crashed.storage / "warc").glob("*.warc.gz"))
     assert len(warcs) >= 2  # one per daemon process that recorded anything
@@ -164,9 +226,6 @@ def test_twenty_sigkills_at_random_moments_leave_the_store_an_uninterrupted_run_
         with open(path, "rb") as handle:
             for record in ArchiveIterator(handle):
                 record.content_stream().read()  # raises on a torn record
-
-    reference = settings_in(tmp_path / "reference", world)
-    run_to_the_end(reference)
     assert got == snapshot(reference)
 
 
@@ -214,3 +273,78 @@ def test_a_full_disk_is_a_clear_error_and_corrupts_nothing(
         with open(path, "rb") as handle:
             for record in ArchiveIterator(handle):
                 record.content_stream().read()
+
+
+def test_a_full_database_is_a_clear_error_and_corrupts_nothing(
+    world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The SQLite file reaches its size limit in the middle of a visit (its page limit
+    answers SQLITE_FULL, as a full disk does): the pages it could not take fail with an
+    error naming the database, the rest of the visit waits, analysis pauses without
+    blaming any piece, what was committed before is untouched and the file is intact;
+    with room again, the next visit and analysis do all that was left, and the full
+    visit shows in the status."""
+    build_site(world, pages=PAGES // 2)
+    world.delay = 0.0
+    settings = settings_in(tmp_path, world)
+    database = settings.storage / "monitor.db"
+    limit: dict[str, int | None] = {"pages": None}
+    unlimited = sqlite3.connect(":memory:").execute("PRAGMA max_page_count").fetchone()[0]
+
+    def page_limit(dbapi_connection: object, _record: object, _proxy: object) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.execute(f"PRAGMA max_page_count = {limit['pages'] or unlimited}")
+
+    async def visit() -> tuple[dict[str, int], list[str]]:
+        async with open_pipeline(settings) as pipeline:
+            result = await pipeline.crawl_source(pipeline.config.sources[0])
+            return dict(result.counts), result.errors
+
+    async def analyse() -> int:
+        async with open_pipeline(settings) as pipeline:
+            return await pipeline.analyse_pending()
+
+    event.listen(Pool, "checkout", page_limit)
+    try:
+        counts, errors = asyncio.run(visit())  # half the feed, stored with room to spare
+        assert counts["stored"] == PAGES // 2 and errors == []
+        before = snapshot(settings)
+
+        build_site(world)  # the feed lists the other half too
+        db = sqlite3.connect(database)
+        limit["pages"] = db.execute("PRAGMA page_count").fetchone()[0]  # not one page more
+        db.close()
+        with caplog.at_level(logging.ERROR):
+            counts, errors = asyncio.run(visit())
+        # the pages in hand fail, no further page is begun
+        full, skipped = counts["failed:store_full"], counts.get("skipped:store_full", 0)
+        assert full >= 1 and counts.get("stored", 0) + full + skipped == PAGES // 2, counts
+        assert errors and all(f"the database at {database} is full" in e for e in errors)
+        logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert any(f"the database at {database} is full" in m for m in logged), logged
+        with pytest.raises(StoreError) as refused:
+            asyncio.run(analyse())
+        assert refused.value.reason == "store_full"
+        assert f"the database at {database} is full" in refused.value.message
+
+        db = sqlite3.connect(database)
+        try:
+            assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            db.close()
+        kept = snapshot(settings)
+        stored = {row[0] for row in kept["articles"]}  # type: ignore[attr-defined]
+        assert set(before["articles"]) <= set(kept["articles"])  # type: ignore[call-overload]
+        assert kept["stances"] == []  # no piece half-analysed
+
+        limit["pages"] = None  # room again
+        counts, errors = asyncio.run(visit())
+        assert errors == [] and counts["stored"] == PAGES - len(stored), counts
+        assert asyncio.run(analyse()) == PAGES
+    finally:
+        event.remove(Pool, "checkout", page_limit)
+    with open_store(settings.database_url()) as store:
+        assert store.count_articles() == PAGES
+        (status,) = store.crawl_status()
+    assert status.failures.get("page:store_full", 0) >= 1, status  # the full visit counted
+    assert status.last_error is None and status.failing_visits == 0

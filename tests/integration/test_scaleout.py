@@ -9,11 +9,8 @@ refused with a message naming the first.
 
 from __future__ import annotations
 
-import os
 import signal
 import time
-import uuid
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -24,10 +21,9 @@ from monitor.demo_data import ARCHIVE
 from monitor.runtime import Settings
 from monitor.store import open_store
 from monitor.store.engine import normalise_url
-from tests.integration.conftest import Output, World, serving, start_daemon
+from tests.integration.conftest import Output, World, pg_url, serving, start_daemon
 
 REPO = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
 OUTLETS = 9
 PIECES = 3  # per outlet
 LEASE = 5.0  # seconds: a killed daemon's visits are taken over after this
@@ -85,21 +81,6 @@ def build_outlet(world: World, i: int) -> str:
     return ENTRY.format(i=i, base=world.base)
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("MONITOR_TEST_PG_URL is not set (e.g. postgresql://postgres@127.0.0.1/test)")
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = create_engine(normalise_url(PG_URL))
-    try:
-        open_store(PG_URL, schema=schema).close()  # created and migrated
-        yield schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.mark.postgres
 def test_three_daemons_share_the_crawl_and_take_over_a_killed_ones_visits(
     tmp_path: Path, pg_schema: str
@@ -110,7 +91,8 @@ def test_three_daemons_share_the_crawl_and_take_over_a_killed_ones_visits(
         sources.write_text(
             HEAD + "".join(build_outlet(w, i) for i, w in enumerate(worlds)), encoding="utf-8"
         )
-        db = f"{PG_URL}?options=-csearch_path%3D{pg_schema}"
+        db = pg_url(pg_schema)
+        open_store(db).close()  # migrated before the three daemons start
         settings = Settings(
             storage=tmp_path / "storage",
             sources_path=sources,
