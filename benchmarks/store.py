@@ -11,7 +11,9 @@ ways, side by side in one run:
 * **bulk** — plain SQLAlchemy Core ``executemany`` INSERTs of the same rows (articles,
   stances, framings) in transactions of ``--batch`` pieces, no checks, no upsert.
 
-Figures are articles per second and the store API's ratio to bulk (target ≥ 0.7).
+The ways take turns batch by batch (each into its own store), so a machine shared with
+other work slows them alike. Figures are articles per second and the store API's ratio
+to bulk (target ≥ 0.7).
 SQLite runs always; PostgreSQL when ``MONITOR_BENCH_PG_URL`` (or ``MONITOR_TEST_PG_URL``)
 is set, each run in its own schema, dropped afterwards.
 
@@ -32,7 +34,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -157,33 +158,41 @@ def bulk(store: Store, batch: list[Piece]) -> None:
         conn.execute(framings.insert(), framing_rows)
 
 
-def run(open_: Callable[[], Store], way: Callable[[Store, list[Piece]], None], n: int,
-        size: int) -> float:  # fmt: skip
-    """Articles per second for ``way`` into a fresh store (building pieces not counted)."""
-    store = open_()
+def run(open_: Callable[[str], Store], ways: dict[str, Callable[[Store, list[Piece]], None]],
+        n: int, size: int) -> dict[str, float]:  # fmt: skip
+    """Articles per second for each of ``ways``, each into its own fresh store. The ways
+    take turns batch by batch, so a busy machine slows them alike (building pieces not
+    counted)."""
+    stores = {label: open_(hashlib.sha1(label.encode()).hexdigest()[:6]) for label in ways}
     try:
-        spent = 0.0
-        batch: list[Piece] = []
+        spent = dict.fromkeys(ways, 0.0)
         done = 0
+        batch: list[Piece] = []
+
+        def one_batch() -> None:
+            for label, way in ways.items():
+                start = time.perf_counter()
+                way(stores[label], batch)
+                spent[label] += time.perf_counter() - start
+
         for piece in pieces(n):
             batch.append(piece)
             if len(batch) == size:
-                start = time.perf_counter()
-                way(store, batch)
-                spent += time.perf_counter() - start
+                one_batch()
                 done += len(batch)
                 batch = []
                 if done % (size * 50) == 0:
-                    print(f"    {done}/{n}  {done / spent:6.0f}/s", file=sys.stderr)
+                    rates = "  ".join(f"{k} {done / v:5.0f}/s" for k, v in spent.items())
+                    print(f"    {done}/{n}  {rates}", file=sys.stderr)
         if batch:
-            start = time.perf_counter()
-            way(store, batch)
-            spent += time.perf_counter() - start
-        if store.count_articles() != n:
-            raise SystemExit(f"{way.__name__}: stored {store.count_articles()} of {n}")
-        return n / spent
+            one_batch()
+        for label, store in stores.items():
+            if store.count_articles() != n:
+                raise SystemExit(f"{label}: stored {store.count_articles()} of {n}")
+        return {label: n / seconds for label, seconds in spent.items()}
     finally:
-        store.close()
+        for store in stores.values():
+            store.close()
 
 
 def databases(only: str | None, tmp: Path) -> Iterator[tuple[str, Callable[[str], Store],
@@ -222,18 +231,15 @@ def main() -> None:
     size = len(sample.article.text.encode())
     print(f"{args.n} articles (~{size / 1000:.1f} KB text, 10 stances each), "
           f"{args.batch} per transaction")  # fmt: skip
-    ways: list[tuple[str, Callable[[Store, list[Piece]], None]]] = [("bulk", bulk),
-                                                                    ("store API", store_api)]
+    ways: dict[str, Callable[[Store, list[Piece]], None]] = {"bulk": bulk,
+                                                              "store API": store_api}
     if not args.skip_per_page:
-        ways.append(("per page", per_page))
+        ways["per page"] = per_page
     with tempfile.TemporaryDirectory() as tmp:
         for name, open_, cleanup in databases(args.only, Path(tmp)):
             try:
-                rates = {}
-                for label, way in ways:
-                    tag = hashlib.sha1(label.encode()).hexdigest()[:6]
-                    print(f"  {name}: {label}…", file=sys.stderr)
-                    rates[label] = run(partial(open_, tag), way, args.n, args.batch)
+                print(f"  {name}: {', '.join(ways)}, batch by batch…", file=sys.stderr)
+                rates = run(open_, ways, args.n, args.batch)
                 print(f"\n{name}")
                 for label, rate in rates.items():
                     ratio = rate / rates["bulk"]

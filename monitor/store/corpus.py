@@ -76,21 +76,14 @@ def upsert_many(
 ) -> list[tuple[int, bool]]:
     """``upsert`` for many pieces ``(canonical URL, content, seen_at)`` at once, in order.
 
-    The new pieces, usually all of them, go in as one multi-row INSERT; a piece already
-    stored (or twice in ``items``) takes ``upsert``'s own path, so the outcome is the same
-    as calling ``upsert`` once per item.
+    Every piece goes in with one multi-row INSERT that skips the URLs already stored;
+    what it returns are the new ones (usually all of them). A piece already stored (or
+    twice in ``items``) then takes ``upsert``'s own path, so the outcome is the same as
+    calling ``upsert`` once per item, without first asking which URLs are known.
     """
-    canons = [canon for canon, _, _ in items]
-    known: set[str] = set()
-    for chunk in codec.chunks(list(dict.fromkeys(canons))):
-        known.update(
-            conn.execute(
-                select(articles.c.canonical_url).where(articles.c.canonical_url.in_(chunk))
-            ).scalars()
-        )
     rows: dict[str, dict[str, Any]] = {}
     for canon, content, seen_at in items:
-        if canon not in known and canon not in rows:
+        if canon not in rows:
             published = content["published_at"]
             rows[canon] = {
                 "canonical_url": canon,
@@ -99,15 +92,12 @@ def upsert_many(
                 "last_seen": seen_at,
                 **content,
             }
-    inserted: dict[str, int] = {}
-    if rows:
-        stmt = (
-            insert_for(conn, articles)
-            .on_conflict_do_nothing(index_elements=[articles.c.canonical_url])
-            .returning(articles.c.id, articles.c.canonical_url)
-        )
-        for row in conn.execute(stmt, list(rows.values())):
-            inserted[row.canonical_url] = int(row.id)
+    stmt = (
+        insert_for(conn, articles)
+        .on_conflict_do_nothing(index_elements=[articles.c.canonical_url])
+        .returning(articles.c.id, articles.c.canonical_url)
+    )
+    inserted = {row.canonical_url: int(row.id) for row in conn.execute(stmt, list(rows.values()))}
     out: list[tuple[int, bool]] = []
     for canon, content, seen_at in items:
         new_id = inserted.pop(canon, None)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, select, update
 
 from monitor.models import DiffResult, Framing, StoredStance
 from monitor.store import codec, corrections
+from monitor.store.engine import insert_rows
 from monitor.store.schema import articles, framings, stances
 
 
@@ -38,6 +39,14 @@ def missing(conn: Connection, article_ids: list[int]) -> list[int]:
         )
         found.update(conn.execute(query).scalars())
     return [i for i in wanted if i not in found]
+
+
+def of_articles(column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
+    """``column IN ids`` for a chunk of ids, bounded by its least and greatest: with
+    the bounds PostgreSQL finds the rows through the key's index even before the table
+    has statistics (after a bulk load), where 200 ids alone looked like most of the ten
+    stance rows per piece and made every batch read the whole table."""
+    return and_(column.between(min(ids), max(ids)), column.in_(ids))
 
 
 def replace(conn: Connection, article_id: int, diff: DiffResult, computed_at: datetime) -> None:
@@ -79,12 +88,10 @@ def replace_many(
             }
         )
     for chunk in codec.chunks(sorted(latest)):
-        conn.execute(delete(stances).where(stances.c.article_id.in_(chunk)))
-        conn.execute(delete(framings).where(framings.c.article_id.in_(chunk)))
-    if stance_rows:
-        conn.execute(stances.insert(), stance_rows)
-    if framing_rows:
-        conn.execute(framings.insert(), framing_rows)
+        conn.execute(delete(stances).where(of_articles(stances.c.article_id, chunk)))
+        conn.execute(delete(framings).where(of_articles(framings.c.article_id, chunk)))
+    insert_rows(conn, stances, stance_rows)
+    insert_rows(conn, framings, framing_rows)
     # the pieces' analysis version beside them, what pending analysis is looked up by
     by_version: dict[str, list[int]] = {}
     for article_id, diff in latest.items():
@@ -101,7 +108,7 @@ def stances_of(conn: Connection, ids: list[int]) -> dict[int, tuple[StoredStance
     differ's row (or added, when the differ has no row for that position)."""
     found: dict[int, dict[str, StoredStance]] = {}
     for chunk in codec.chunks(ids):
-        for row in conn.execute(select(stances).where(stances.c.article_id.in_(chunk))):
+        for row in conn.execute(select(stances).where(of_articles(stances.c.article_id, chunk))):
             found.setdefault(row.article_id, {})[row.position_id] = codec.stance_from_row(row)
     for aid, labels in corrections.of(conn, ids).items():
         own = found.setdefault(aid, {})
