@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loopback_web import LoopbackWeb, plan_web, sources_config  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-MONITOR = Path(sys.executable).with_name("monitor")
+MONITOR = [str(Path(sys.executable).with_name("monitor"))]
 JITTER_MEAN = 1.125  # the fetcher adds 0..25 % to each host's delay
 
 
@@ -81,26 +81,49 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used so far (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class RssSampler(threading.Thread):
-    """Peak of the summed RSS of a process tree, and of its largest member."""
+    """Peak of the summed RSS of a process tree, and of its largest member; and the CPU
+    time of each member, last seen (where the work went: the daemon's own process, with
+    its event loop and store writer, or its worker processes)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_sum, self.peak_one = pid, 0.0, 0.0
+        self.cpu: dict[int, float] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.25):
-            sizes = [_rss_mib(p) for p in _tree(self.pid)]
+            tree = _tree(self.pid)
+            sizes = [_rss_mib(p) for p in tree]
             self.peak_sum = max(self.peak_sum, sum(sizes))
             self.peak_one = max(self.peak_one, max(sizes, default=0.0))
+            for p in tree:
+                seconds = _cpu_seconds(p)
+                if seconds is not None:
+                    self.cpu[p] = seconds
+
+    def cpu_split(self) -> tuple[float, list[float]]:
+        """(CPU seconds of the monitor's own process, of each of its children)."""
+        own = self.cpu.get(self.pid, 0.0)
+        return own, sorted((v for p, v in self.cpu.items() if p != self.pid), reverse=True)
 
 
 def _command(workdir: Path, config: dict[str, Any], semantic: str) -> list[str]:
     workdir.mkdir(parents=True)
     sources = workdir / "sources.yaml"
     sources.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
-    return [str(MONITOR), "-q", "--storage", str(workdir / "storage"), "--sources",
+    return [*MONITOR, "-q", "--storage", str(workdir / "storage"), "--sources",
             str(sources), "--positions", str(REPO / "positions.yaml"), "--semantic",
             semantic]  # fmt: skip
 
@@ -124,7 +147,7 @@ def crawl_once(workdir: Path, config: dict[str, Any], semantic: str) -> dict[str
     if proc.returncode not in (0, 1) or m is None:
         raise SystemExit(f"crawl failed ({proc.returncode}):\n{err[-3000:]}")
     return {"end": end, "stored": int(m.group(2)), "rss_sum": sampler.peak_sum,
-            "rss_one": sampler.peak_one}  # fmt: skip
+            "rss_one": sampler.peak_one, "cpu": sampler.cpu_split()}  # fmt: skip
 
 
 def _progress(db: Path) -> tuple[int, int, int]:
@@ -168,7 +191,27 @@ def daemon(workdir: Path, config: dict[str, Any], semantic: str) -> dict[str, An
         sampler.done.set()
         sampler.join()
     return {"end": end, "stored": stored, "rss_sum": sampler.peak_sum,
-            "rss_one": sampler.peak_one}  # fmt: skip
+            "rss_one": sampler.peak_one, "cpu": sampler.cpu_split()}  # fmt: skip
+
+
+def _profile_to(path: Path | None, run: str) -> None:
+    """Make the next monitor command run under cProfile, into ``path.run``."""
+    global MONITOR
+    if path is not None:
+        out = f"{path}.{run}"
+        MONITOR = [sys.executable, "-m", "cProfile", "-o", out, "-m", "monitor.cli"]
+
+
+def _print_cpu(run: dict[str, Any], wall: float) -> None:
+    """Where the CPU went, per stored page, beside the wall time."""
+    own, children = run["cpu"]
+    pages = max(run["stored"], 1)
+    shown = ", ".join(f"{c:.1f}" for c in children) or "none"
+    print(f"  CPU, daemon process            {own:7.1f} s  ({own / pages * 1000:.1f} ms/page: "
+          "event loop, fetch, store writer)")  # fmt: skip
+    print(f"  CPU, worker processes          {sum(children):7.1f} s  "
+          f"({sum(children) / pages * 1000:.1f} ms/page; each: {shown})")  # fmt: skip
+    print(f"  CPU / wall                     {(own + sum(children)) / wall:7.2f}  cores busy")
 
 
 def main() -> None:
@@ -182,6 +225,9 @@ def main() -> None:
                     help="monitor run until all is analysed, or monitor crawl --once")
     ap.add_argument("--skip-unthrottled", action="store_true")
     ap.add_argument("--skip-polite", action="store_true")
+    ap.add_argument("--profile", metavar="FILE", type=Path,
+                    help="run the monitor under cProfile (its main thread: the event loop), "
+                         "writing FILE.<mode> (pstats) for each run")  # fmt: skip
     args = ap.parse_args()
 
     topic = yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8"))["topic"]
@@ -194,6 +240,7 @@ def main() -> None:
     visit = daemon if args.mode == "daemon" else crawl_once
     with tempfile.TemporaryDirectory() as tmp, LoopbackWeb(plan) as web:
         if not args.skip_polite:
+            _profile_to(args.profile, "polite")
             config = sources_config(plan, topic, delay=args.delay, concurrency=args.concurrency)
             run = visit(Path(tmp) / "polite", config, args.semantic)
             stats = web.stats()
@@ -207,9 +254,11 @@ def main() -> None:
             print(f"  politeness lower bound         {bound:7.1f} s  "
                   f"(without jitter {floor:.1f} s)")  # fmt: skip
             print(f"  wall / bound                   {wall / bound:7.2f}x   (target <= 1.10)")
+            _print_cpu(run, wall)
             print(f"  peak RSS                       {run['rss_sum']:7.0f} MiB summed over "
                   f"processes, {run['rss_one']:.0f} MiB largest")  # fmt: skip
         if not args.skip_unthrottled:
+            _profile_to(args.profile, "unthrottled")
             config = sources_config(plan, topic, delay=0.0, concurrency=args.concurrency)
             run = visit(Path(tmp) / "unthrottled", config, args.semantic)
             stats = web.stats()
@@ -218,6 +267,7 @@ def main() -> None:
             print(f"  wall time                      {wall:7.1f} s")
             print(f"  pages per second               {run['stored'] / wall:7.1f}     "
                   "(target >= 100)")  # fmt: skip
+            _print_cpu(run, wall)
             print(f"  peak RSS                       {run['rss_sum']:7.0f} MiB summed over "
                   f"processes, {run['rss_one']:.0f} MiB largest")  # fmt: skip
     print(f"\n{os.cpu_count()} CPUs; load average now {os.getloadavg()[0]:.1f}")
