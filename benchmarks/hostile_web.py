@@ -16,14 +16,15 @@ visits everything once; the script then prints, side by side:
   gaps overshot the interval by more than one interval (target 0); the wait from a host's
   feed to its first page is printed apart (a start-up cost, not a page's).
 
-``crawl --once`` reads pages in its own process, where nothing can cut a page whose work
-hangs. So the same webs are then crawled by a daemon with its worker processes (in this
-process, as `monitor run` wires it), with one more outlet beside the hostile ones: a page
-whose work stalls for ten minutes (made so by the page worker's start-up seam, as in
-tests/faults/test_page_timeout.py). It prints the same lateness of the good hosts (target:
-no gap late by more than one interval), whether the stalled page was cut at
-``page_timeout_seconds`` (15 s, the default), and how long a SIGTERM sent while it is
-stuck takes to end the daemon (its grace is 20 s).
+Beside the hostile hosts there is one more outlet: a page whose work stalls for ten
+minutes (made so by the page worker's start-up seam, as in tests/faults/test_page_timeout.py;
+``crawl --once`` is then started through tests/faults/stalled_cli.py, which binds it).
+``crawl --once`` reads pages in worker processes (its default, as the daemon's), so the
+page is cut at ``page_timeout_seconds`` (15 s, the default). The same webs are then crawled
+by a daemon with its worker processes (in this process, as `monitor run` wires it). Both
+print the same lateness of the good hosts (target: no gap late by more than one interval)
+and whether the stalled page was cut; last, how long a SIGTERM sent while it is stuck takes
+to end the daemon (its grace is 20 s).
 
     .venv/bin/python benchmarks/hostile_web.py [--good 12] [--pages 6] [--delay 0.5]
 """
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import json
 import os
 import signal
 import subprocess
@@ -59,7 +61,8 @@ from tests.faults.web import (  # noqa: E402 - the fault suite's hostile web, re
     stall_pages,
 )
 
-MONITOR = Path(sys.executable).with_name("monitor")
+#: the command line of this checkout (run from REPO): `monitor` on the PATH may be another's
+MONITOR = [sys.executable, "-m", "monitor.cli"]
 JITTER = 1.25  # the fetcher adds 0..25 % to each host's delay
 STRAY = ("en", "ru", "zh", "ru", "zh")
 #: a phrase each stray-byte article must still hold, read in its own script
@@ -184,7 +187,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{args.good} good hosts × {args.pages} pages, {args.delay} s politeness; "
-        "each web crawled once by `monitor crawl --once`"
+        "each web crawled once by `monitor crawl --once` (its default worker processes)"
     )
     for hostile in () if args.daemon_only else (True, False):  # the good hosts, alone
         print(crawl(args, hostile))
@@ -195,24 +198,42 @@ def main() -> None:
 
 
 def crawl(args: argparse.Namespace, hostile: bool) -> str:
+    """One visit of every source by `monitor crawl --once` in a child process; beside the
+    hostile hosts, the outlet whose page work stalls too."""
     release = threading.Event()
-    hosts, config = build(args, release, hostile)
+    hosts, config = build(args, release, hostile, stuck=hostile)
+    # the real command line; with the stalled outlet, through the launcher that binds the
+    # page worker's seam (it imports tests.faults, hence the repository as the directory)
+    command = [sys.executable, "-m", "tests.faults.stalled_cli", "600"] if hostile else MONITOR
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             (root / "sources.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+            options = [
+                "--storage", str(root / "storage"), "--sources", str(root / "sources.yaml"),
+                "--positions", str(REPO / "positions.yaml"),
+            ]  # fmt: skip
             started = time.monotonic()
             subprocess.run(
-                [
-                    str(MONITOR), "-q", "--storage", str(root / "storage"),
-                    "--sources", str(root / "sources.yaml"),
-                    "--positions", str(REPO / "positions.yaml"), "crawl", "--once",
-                ],
+                [*command, "-q", *options, "crawl", "--once"],
                 check=False,
                 capture_output=True,
-            )  # fmt: skip
+                cwd=REPO,
+            )
             wall = time.monotonic() - started
-            return report(args, hosts, root, wall, hostile)
+            lines = report(args, hosts, root, wall, hostile, label="crawl --once, ")
+            if hostile:
+                shown = subprocess.run(
+                    [*MONITOR, *options, "status", "--format", "json"],
+                    check=True,
+                    cwd=REPO,
+                    capture_output=True,
+                    text=True,
+                )
+                rows = {r["source_id"]: r for r in json.loads(shown.stdout)["sources"]}
+                cut = rows["stuck"]["failures"].get("page:page_timeout", 0)
+                lines += f"\n  stalled page cut as page_timeout    {cut} of 1 (at 15 s)"
+            return lines
     finally:
         release.set()
         for host in hosts:

@@ -230,6 +230,17 @@ def _print_crawl(result: CrawlResult) -> None:
 
 ROLE_CHOICES = ("crawler", "analyser", "reporter", "all")
 
+#: ``--workers`` of `run` and `crawl`: one meaning for both, so a page gets the same time
+#: limit whichever command reads it
+_workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes for page extraction and the differ (default: 2, or 1 on one "
+    "core). A page's work gets page_timeout_seconds there; 0 runs it in this process, "
+    "where nothing can cut a page that hangs.",
+)
+
 
 @main.command()
 @click.option(
@@ -244,13 +255,7 @@ ROLE_CHOICES = ("crawler", "analyser", "reporter", "all")
 )
 @click.option("--source", "only", multiple=True, metavar="ID", help="Only these sources.")
 @click.option("--no-digest", is_flag=True, help="Do not schedule the weekly digest.")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Worker processes for page extraction and the differ (default: 2, or 1 on one "
-    "core; 0 runs them in the daemon's own process).",
-)
+@_workers_option
 @click.option(
     "--lease",
     "lease_seconds",
@@ -352,9 +357,16 @@ def run(
     type=click.Path(exists=True, dir_okay=False),
     help="Serve responses from these WARC files instead of the network (offline).",
 )
+@_workers_option
 @click.pass_context
 @_fail_cleanly
-def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[str, ...]) -> None:
+def crawl(
+    ctx: click.Context,
+    once: bool,
+    only: tuple[str, ...],
+    replay: tuple[str, ...],
+    workers: int | None,
+) -> None:
     """Crawl sources now. With --once: one visit each, a summary, exit status 0 when every
     source answered (1 otherwise). Without --once: keep crawling on each source's interval
     (the daemon without the digest)."""
@@ -365,12 +377,12 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[s
             roles=("crawler", "analyser"),
             only=only,
             no_digest=True,
-            workers=None,
+            workers=workers,
             lease_seconds=60.0,
             replay=replay,
         )
         return
-    results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay]))
+    results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay], workers))
     failed = [r for r in results if not r.ok and not r.not_archived]
     _note(
         f"{len(results)} sources visited, {sum(r.counts['stored'] for r in results)} new "
@@ -381,11 +393,17 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...], replay: tuple[s
 
 
 async def _crawl_once(
-    settings: Settings, only: Sequence[str], replay: Sequence[Path]
+    settings: Settings, only: Sequence[str], replay: Sequence[Path], workers: int | None
 ) -> list[CrawlResult]:
+    """One visit of each source, page work in ``workers`` worker processes as the daemon
+    has them (default two), so a page that hangs is cut at its time limit instead of
+    holding up every other host. Leaving the pipeline, also on Ctrl-C, stops them."""
     from monitor.runtime import open_pipeline
+    from monitor.workers import default_processes
 
-    async with open_pipeline(settings, replay=replay) as pipeline:
+    processes = default_processes() if workers is None else workers
+    async with open_pipeline(settings, replay=replay, processes=processes) as pipeline:
+        await pipeline.work.start()
         config = pipeline.config
         sources = (
             [config.source(s) for s in only] if only else [s for s in config.sources if s.enabled]

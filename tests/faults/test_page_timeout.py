@@ -14,11 +14,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from monitor.cli import main
@@ -26,54 +24,18 @@ from monitor.daemon import Daemon
 from monitor.pipeline import CrawlResult
 from monitor.runtime import Settings, open_pipeline
 from monitor.store import open_store
-from tests.faults.web import Host, article, reply, rss, stall_pages
+from tests.faults.web import REPO, stall_pages, stall_web
 
-REPO = Path(__file__).resolve().parents[2]
 LIMIT = 6.0  # page_timeout_seconds: far below the stall, far above an ordinary page
-
-
-def outlet(name: str, address: str, paths: list[str]) -> tuple[Host, dict[str, Any]]:
-    host = Host(address)
-    host.start()
-    host.routes["/robots.txt"] = reply("User-agent: *\nAllow: /\n", content_type="text/plain")
-    items = []
-    for path in paths:
-        host.routes[path] = reply(article(f"{name}{path.replace('/', '-')}"))
-        items.append((f"North Korean troops near Kursk: {name} {path}", host.url(path)))
-    host.routes["/feed.xml"] = reply(rss(host.base, items), content_type="application/rss+xml")
-    source = {
-        "id": name,
-        "name": name,
-        "camp": "west",
-        "language": "en",
-        "homepage": host.url("/"),
-        "allow_private_addresses": True,
-        "discovery": [{"kind": "rss", "url": host.url("/feed.xml")}],
-    }
-    return host, source
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("page-timeout")
-    slow, slow_source = outlet("slowsite", "127.0.0.61", ["/stuck", "/a1", "/a2"])
-    other, other_source = outlet("othersite", "127.0.0.62", [f"/b{n}" for n in range(6)])
-    topic = yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8"))["topic"]
-    config = {
-        "version": 1,
-        "defaults": {
-            "per_host_delay_seconds": 0.2,
-            "jitter_seconds": 0,
-            "max_retries": 0,
-            "page_timeout_seconds": LIMIT,
-        },
-        "topic": topic,
-        "sources": [slow_source, other_source],
-    }
-    (root / "sources.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    slow, other, sources = stall_web(root, LIMIT, "6")
     settings = Settings(
         storage=root / "storage",
-        sources_path=root / "sources.yaml",
+        sources_path=sources,
         positions_path=REPO / "positions.yaml",
     )
 

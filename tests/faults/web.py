@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
@@ -279,3 +284,52 @@ class Host:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+# ── two outlets, one with a page whose work stalls ──────────────────────────────────
+
+
+def outlet(name: str, address: str, paths: list[str]) -> tuple[Host, dict[str, Any]]:
+    """A started host serving robots.txt, a feed and an on-topic article at each of
+    ``paths``, and its entry for sources.yaml (private addresses allowed: loopback)."""
+    host = Host(address)
+    host.start()
+    host.routes["/robots.txt"] = reply("User-agent: *\nAllow: /\n", content_type="text/plain")
+    items = []
+    for path in paths:
+        host.routes[path] = reply(article(f"{name}{path.replace('/', '-')}"))
+        items.append((f"North Korean troops near Kursk: {name} {path}", host.url(path)))
+    host.routes["/feed.xml"] = reply(rss(host.base, items), content_type="application/rss+xml")
+    source = {
+        "id": name,
+        "name": name,
+        "camp": "west",
+        "language": "en",
+        "homepage": host.url("/"),
+        "allow_private_addresses": True,
+        "discovery": [{"kind": "rss", "url": host.url("/feed.xml")}],
+    }
+    return host, source
+
+
+def stall_web(root: Path, limit: float, prefix: str) -> tuple[Host, Host, Path]:
+    """``slowsite`` (``/stuck`` beside ``/a1``, ``/a2``) on 127.0.0.<prefix>1 and
+    ``othersite`` (``/b0``…``/b5``) on 127.0.0.<prefix>2, with a sources.yaml at
+    ``root`` whose pages get ``limit`` seconds of work; the path of that file."""
+    slow, slow_source = outlet("slowsite", f"127.0.0.{prefix}1", ["/stuck", "/a1", "/a2"])
+    other, other_source = outlet("othersite", f"127.0.0.{prefix}2", [f"/b{n}" for n in range(6)])
+    topic = yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8"))["topic"]
+    config = {
+        "version": 1,
+        "defaults": {
+            "per_host_delay_seconds": 0.2,
+            "jitter_seconds": 0,
+            "max_retries": 0,
+            "page_timeout_seconds": limit,
+        },
+        "topic": topic,
+        "sources": [slow_source, other_source],
+    }
+    path = root / "sources.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return slow, other, path
