@@ -227,7 +227,7 @@ def main() -> None:
     ap.add_argument("--skip-polite", action="store_true")
     ap.add_argument("--profile", metavar="FILE", type=Path,
                     help="run the monitor under cProfile (its main thread: the event loop), "
-                         "writing FILE.<mode> (pstats) for each run")  # fmt: skip
+                         "writing FILE.polite and FILE.unthrottled (pstats)")  # fmt: skip
     args = ap.parse_args()
 
     topic = yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8"))["topic"]
