@@ -44,10 +44,16 @@ T = TypeVar("T")
 EXIT_GRACE = 1.0
 
 
-def _serve(conn: Connection, initializer: Callable[..., object] | None, initargs: tuple) -> None:
+def _serve(
+    conn: Connection,
+    alive: Connection,
+    initializer: Callable[..., object] | None,
+    initargs: tuple,
+) -> None:
     """A worker process: set up once, then run one job at a time until told to stop."""
     # Ctrl-C reaches the whole process group; the parent decides what stops, and when
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(alive)
     try:
         if initializer is not None:
             initializer(*initargs)
@@ -63,41 +69,38 @@ def _serve(conn: Connection, initializer: Callable[..., object] | None, initargs
         if job is None:
             return
         fn, args, kwargs = job
-        _die_with_parent(conn, True)
         try:
             answer: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except Exception as exc:
             answer = ("error", exc)
-        _die_with_parent(conn, False)
         try:
             conn.send(answer)
         except Exception as exc:  # an answer that does not pickle (send pickles first)
             conn.send(("error", WorkerError(f"a worker's answer could not be sent: {exc!r}")))
 
 
-def _die_with_parent(conn: Connection, during_job: bool) -> None:
-    """While a job runs the parent sends nothing, so the pipe becomes readable only when
-    the parent is gone (EOF). With O_ASYNC the kernel then sends SIGIO, whose default
-    action ends the process, without the interpreter (a job stuck in C holding the GIL
-    could not run a watchdog): a worker stuck in a page does not outlive a daemon killed
-    with SIGKILL. Off between jobs, when the next job arriving makes the pipe readable."""
-    fd = conn.fileno()
-    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-    if not during_job:
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_ASYNC)
-        return
+def _die_with_parent(alive: Connection) -> None:
+    """``alive`` is the read end of a pipe whose write end only the parent holds and never
+    writes to: it turns readable once, at EOF, when the parent is gone. With O_ASYNC the
+    kernel then sends SIGIO, whose default action ends the process without the interpreter
+    (a job stuck in C holding the GIL could not run a watchdog), so a worker stuck in a page
+    does not outlive a daemon killed with SIGKILL. A pipe of its own, not the job pipe:
+    on the job pipe every answer sent and read is I/O the kernel may signal too."""
+    fd = alive.fileno()
     fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
-    fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_ASYNC)
-    if conn.poll(0):  # it went before O_ASYNC was set: no signal would come
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_ASYNC)
+    if alive.poll(0):  # it went before O_ASYNC was set: no signal would come
         os._exit(1)
 
 
 class _Worker:
-    """One process and the parent's end of its pipe."""
+    """One process, the parent's end of its job pipe, and the write end of its life line
+    (held, never written: its closing is the worker's cue to end, see ``_die_with_parent``)."""
 
-    def __init__(self, process: Any, conn: Connection) -> None:
+    def __init__(self, process: Any, conn: Connection, alive: Connection) -> None:
         self.process = process
         self.conn = conn
+        self.alive = alive
         self.started = 0.0  # when its current job started (monotonic)
 
     async def receive(self) -> tuple[str, Any]:
@@ -129,6 +132,7 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(EXIT_GRACE)
+        self.alive.close()
 
     def retire(self) -> None:
         """Ask an idle worker to exit; kill it if it does not."""
@@ -295,9 +299,10 @@ class ProcessPool:
 
     async def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
+        life_line, alive = self._context.Pipe(duplex=False)  # (read end, write end)
         process = self._context.Process(  # type: ignore[attr-defined]
             target=_serve,
-            args=(child, self._initializer, self._initargs),
+            args=(child, life_line, self._initializer, self._initargs),
             name=f"monitor-{self.name}",
             daemon=True,
         )
@@ -305,7 +310,8 @@ class ProcessPool:
         # it, which it starts the first time): off the loop
         await asyncio.to_thread(process.start)
         child.close()
-        worker = _Worker(process, parent)
+        life_line.close()  # the worker's copy is the one that counts
+        worker = _Worker(process, parent, alive)
         try:
             status, value = await worker.receive()
         except BaseException:
