@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -382,7 +383,9 @@ def crawl(
             replay=replay,
         )
         return
-    results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay], workers))
+    # the daemon's lock: a visit beside a daemon's would double every site's load
+    with settings.daemon_lock("monitor crawl --once") or nullcontext():
+        results = asyncio.run(_crawl_once(settings, only, [Path(p) for p in replay], workers))
     failed = [r for r in results if not r.ok and not r.not_archived]
     _note(
         f"{len(results)} sources visited, {sum(r.counts['stored'] for r in results)} new "

@@ -1,10 +1,13 @@
-"""One daemon per SQLite store: an exclusive lock on a file beside the database.
+"""One crawling process per SQLite store: an exclusive lock on a file beside the database.
 
 SQLite serialises writers but cannot share out the work: two daemons on one store would
-visit every source twice and write every digest twice. The lock is an ``flock`` on
-``<database>.daemon-lock``, so the kernel releases it when the holder exits however it
-exits (SIGKILL, power loss): a crashed daemon never leaves a stale lock behind. The file
-names the holder (host, pid, start time) for the refusal message. Several daemons go on
+visit every source twice and write every digest twice, and a `monitor crawl --once`
+beside a daemon would visit every source a second time, its requests spaced from its own
+but not from the daemon's, so each site would see twice the rate its delay allows. Both
+commands take the lock. It is an ``flock`` on ``<database>.daemon-lock``, so the kernel
+releases it when the holder exits however it exits (SIGKILL, power loss): a crashed
+process never leaves a stale lock behind. The file names the holder (command, pid, host,
+start time) for the refusal message. Several daemons go on
 PostgreSQL, where the job engine (``monitor.jobs``) shares the work instead; how a daemon
 names itself in its claims there, and how long they last, are here too, so a daemon on
 SQLite never imports the job engine (procrastinate and psycopg, ~11 MiB resident).
@@ -37,12 +40,14 @@ class DaemonLocked(MonitorError):
 
 
 class DaemonLock:
-    """``with DaemonLock(path):`` holds the store for this process, or raises
-    ``DaemonLocked`` naming the daemon that holds it."""
+    """``with DaemonLock(path, database=…, command=…):`` holds the store for this process,
+    or raises ``DaemonLocked`` naming the process that holds it (``command`` is how this
+    one is named to the next: "monitor daemon", "monitor crawl --once")."""
 
-    def __init__(self, path: Path, *, database: str) -> None:
+    def __init__(self, path: Path, *, database: str, command: str = "monitor daemon") -> None:
         self.path = path
         self.database = database
+        self.command = command
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -54,13 +59,15 @@ class DaemonLock:
             holder = _read(fd) or "another process"
             os.close(fd)
             raise DaemonLocked(
-                f"another monitor daemon ({holder}) is running on {self.database}; one "
-                "SQLite store takes one daemon. Stop that one first, give this one its own "
-                "--storage, or share the work on PostgreSQL (--db postgresql://…)."
+                f"another monitor process ({holder}) is crawling {self.database}; one "
+                "SQLite store takes one crawler at a time (a daemon or `monitor crawl "
+                "--once`), or every source is visited twice. Stop that one first, give this "
+                "one its own --storage, or share the work on PostgreSQL (--db postgresql://…)."
             ) from None
         since = datetime.now(UTC).isoformat(timespec="seconds")
+        me = f"{self.command}, pid {os.getpid()} on {socket.gethostname()} since {since}"
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {since}".encode(), 0)
+        os.pwrite(fd, me.encode(), 0)
         self._fd = fd
 
     def release(self) -> None:

@@ -46,14 +46,14 @@ class Settings:
         """PostgreSQL: several daemons may share it (SQLite takes one)."""
         return normalise_url(self.database_url()).get_backend_name() == "postgresql"
 
-    def daemon_lock(self) -> DaemonLock | None:
-        """The lock that keeps a second daemon off a SQLite store (None on PostgreSQL or
-        for an in-memory database)."""
+    def daemon_lock(self, command: str = "monitor daemon") -> DaemonLock | None:
+        """The lock that keeps a second crawler (``command``: a daemon, or `monitor crawl
+        --once`) off a SQLite store (None on PostgreSQL or for an in-memory database)."""
         url = normalise_url(self.database_url())
         database = url.database or ""
         if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
             return None
-        return DaemonLock(Path(database + ".daemon-lock"), database=database)
+        return DaemonLock(Path(database + ".daemon-lock"), database=database, command=command)
 
     @property
     def warc_dir(self) -> Path:

@@ -4,12 +4,16 @@ On PostgreSQL, three daemon processes crawl a loopback web of nine outlets (one 
 each, slow pages) with no source lists handed out: every outlet is visited, none twice in
 its interval, and when one daemon is SIGKILLed in the middle of a visit another takes the
 visit over once its lease has run out. On SQLite, a second daemon on the same store is
-refused with a message naming the first.
+refused with a message naming the first, and so is a `monitor crawl --once` beside a
+daemon (or a daemon beside one): two crawlers would visit every source twice, each
+spacing its own requests, not the other's.
 """
 
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,7 +25,14 @@ from monitor.demo_data import ARCHIVE
 from monitor.runtime import Settings
 from monitor.store import open_store
 from monitor.store.engine import normalise_url
-from tests.integration.conftest import Output, World, pg_url, serving, start_daemon
+from tests.integration.conftest import (
+    Output,
+    World,
+    global_options,
+    pg_url,
+    serving,
+    start_daemon,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 OUTLETS = 9
@@ -180,13 +191,17 @@ def _show(daemons: list[Output]) -> str:
     return "\n".join(f"--- daemon {n}\n{d.text()}" for n, d in enumerate(daemons))
 
 
-def test_a_second_daemon_on_one_sqlite_store_is_refused_by_name(tmp_path: Path) -> None:
+def _replay_settings(tmp_path: Path) -> Settings:
     sources = tmp_path / "sources.yaml"
     quick = (REPO / "sources.yaml").read_text(encoding="utf-8")
     sources.write_text(quick.replace("jitter_seconds: 300", "jitter_seconds: 0"), "utf-8")
-    settings = Settings(
+    return Settings(
         storage=tmp_path / "storage", sources_path=sources, positions_path=REPO / "positions.yaml"
     )
+
+
+def test_a_second_daemon_on_one_sqlite_store_is_refused_by_name(tmp_path: Path) -> None:
+    settings = _replay_settings(tmp_path)
     first = start_daemon(settings, "--replay", str(ARCHIVE), "--workers", "0")
     try:
         assert first.stdout is not None
@@ -196,7 +211,7 @@ def test_a_second_daemon_on_one_sqlite_store_is_refused_by_name(tmp_path: Path) 
         second = start_daemon(settings, "--replay", str(ARCHIVE), "--workers", "0")
         output, _ = second.communicate(timeout=60)
         assert second.returncode == 1, output
-        assert f"another monitor daemon (pid {first.pid} on" in output
+        assert f"(monitor daemon, pid {first.pid} on" in output
         assert str(settings.storage / "monitor.db") in output
         assert "Traceback" not in output
     finally:
@@ -214,3 +229,67 @@ def test_a_second_daemon_on_one_sqlite_store_is_refused_by_name(tmp_path: Path) 
         third.communicate(timeout=60)
     assert third.returncode == 0
 
+
+
+def test_a_crawl_once_beside_a_daemon_on_one_sqlite_store_is_refused_by_name(
+    tmp_path: Path,
+) -> None:
+    settings = _replay_settings(tmp_path)
+    daemon = start_daemon(settings, "--replay", str(ARCHIVE), "--workers", "0")
+    try:
+        assert daemon.stdout is not None
+        for line in daemon.stdout:  # the daemon holds the store once it crawls
+            if "visiting" in line:
+                break
+        command = [sys.executable, "-m", "monitor.cli", *global_options(settings), "crawl"]
+        once = subprocess.Popen(
+            [*command, "--once", "--replay", str(ARCHIVE), "--workers", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        output, _ = once.communicate(timeout=60)
+        assert once.returncode == 1, output
+        assert f"(monitor daemon, pid {daemon.pid} on" in output
+        assert str(settings.storage / "monitor.db") in output
+        assert "Traceback" not in output
+        assert daemon.poll() is None  # the daemon goes on
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.communicate(timeout=60)
+    assert daemon.returncode == 0
+
+
+def test_a_daemon_beside_a_crawl_once_on_one_sqlite_store_is_refused_by_name(
+    tmp_path: Path, world: World
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(HEAD + build_outlet(world, 0), encoding="utf-8")
+    world.delay = 2.0  # the visit takes several seconds: the daemon starts in the middle
+    settings = Settings(
+        storage=tmp_path / "storage", sources_path=sources, positions_path=REPO / "positions.yaml"
+    )
+    command = [sys.executable, "-m", "monitor.cli", *global_options(settings), "crawl", "--once"]
+    once = subprocess.Popen(
+        [*command, "--workers", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not world.hits["/rss.xml"] and time.monotonic() < deadline:
+            time.sleep(0.05)  # it holds the store before it asks for anything
+        assert world.hits["/rss.xml"], "the crawl never began"
+        daemon = start_daemon(settings, "--workers", "0")
+        try:
+            output, _ = daemon.communicate(timeout=60)
+        finally:
+            if daemon.poll() is None:  # it was let in: stop it, the test has failed
+                daemon.kill()
+                daemon.communicate(timeout=30)
+        assert daemon.returncode == 1, output
+        assert f"(monitor crawl --once, pid {once.pid} on" in output
+        assert str(settings.storage / "monitor.db") in output
+        assert "Traceback" not in output
+    finally:
+        rest, _ = once.communicate(timeout=120)
+    assert once.returncode == 0, rest
+    assert "3 stored" in rest  # the crawl went on undisturbed
