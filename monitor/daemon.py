@@ -298,6 +298,7 @@ class Daemon:
                     task.cancel()
                 if pending:
                     await asyncio.wait(pending, timeout=1.0)
+            await self.pipeline.record_visits()  # any the store refused for want of room
             for sig in (signal.SIGINT, signal.SIGTERM):
                 try:
                     loop.remove_signal_handler(sig)

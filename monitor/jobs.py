@@ -42,6 +42,7 @@ from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, ProcrastinateException, UniqueViolation
 from procrastinate.jobs import Job, Status
 from procrastinate.schema import SchemaManager
+from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import make_url
 
 from monitor.errors import MonitorError
@@ -58,9 +59,22 @@ _SCHEMA_LOCK = "monitor.jobs.schema"
 
 
 def libpq_url(database_url: str) -> str:
-    """The SQLAlchemy URL as libpq reads it (no driver suffix; options kept)."""
-    url = make_url(database_url).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+    """The SQLAlchemy URL as libpq reads it: a ``key=value`` connection string with every
+    query parameter kept. (Not the URL SQLAlchemy renders: it writes a space in a query
+    value as ``+``, which libpq reads as a plus, so ``options=-csearch_path=s
+    -cdefault_tablespace=t`` became one nonsense search path and the job queue's tables
+    found no schema.)"""
+    url = make_url(database_url)
+    parts: dict[str, Any] = {
+        "host": url.host,
+        "port": url.port,
+        "dbname": url.database,
+        "user": url.username,
+        "password": url.password,
+    }
+    for key, value in url.query.items():
+        parts[key] = value if isinstance(value, str) else value[-1]  # libpq: the last wins
+    return make_conninfo(**{k: v for k, v in parts.items() if v is not None})
 
 
 class JobEngine:
@@ -119,7 +133,12 @@ class JobEngine:
             self.on_crawl(result)
 
     async def _analyse_job(self, shard: int) -> None:
-        done = await self.pipeline.analyse_pending(shard=(shard, ANALYSIS_SHARDS))
+        try:
+            done = await self.pipeline.analyse_pending(shard=(shard, ANALYSIS_SHARDS))
+        except MonitorError as exc:  # the store refused (full, gone): the work stays pending
+            log.error("analysis paused: %s; the analyser looks again within %.0f s",
+                      exc.message, self.poll)  # fmt: skip
+            return
         if done:
             log.info("analysed %d stored pieces (shard %d)", done, shard)
 

@@ -215,12 +215,23 @@ class Pipeline:
         self._unrecorded.append((source.id, {"started": started, "finished": result.finished,
                                              "ok": result.ok, "error": error,
                                              "counts": dict(result.counts)}))  # fmt: skip
+        await self.record_visits()
+        return result
+
+    async def record_visits(self) -> None:
+        """Write the visits not recorded yet (see ``_record_visits``): at the end of each
+        visit, after analysis saved a batch (the store took a write, so there may be room
+        again) and when the daemon stops. A visit the store refused for want of room then
+        reaches `monitor status` once space is freed, not only at the next visit, which
+        may be hours away or never come before a stop."""
+        if not self._unrecorded:
+            return
+        sources = ", ".join(dict.fromkeys(source_id for source_id, _ in self._unrecorded))
         try:
             await self.work.store(self._record_visits)
         except MonitorError as exc:
             kept = " (kept until there is room)" if exc.reason == STORE_FULL else ""
-            log.error("%s: could not record the visit%s: %s", source.id, kept, exc.message)
-        return result
+            log.error("%s: could not record the visit%s: %s", sources, kept, exc.message)
 
     def _record_visits(self) -> None:
         """Record the visits not recorded yet, oldest first, in one transaction: a visit
@@ -508,10 +519,13 @@ class Pipeline:
 
             results = [r for r in await asyncio.gather(*(one(a) for a in batch)) if r]
             # the batch's results in one transaction, not one commit per piece
-            for _ in range(await self.work.store(self._save_diffs, results)):
+            saved = await self.work.store(self._save_diffs, results)
+            for _ in range(saved):
                 done += 1
                 if progress:
                     progress(done)
+            if saved:
+                await self.record_visits()
         return done
 
     def _save_diffs(self, results: list[tuple[int, DiffResult]]) -> int:

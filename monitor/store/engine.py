@@ -261,7 +261,9 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     them with one COPY, a stream instead of a statement per row (the differ's ten stance
     rows per piece made executemany the slowest part of ingest); SQLite, where a statement
     is a function call, with executemany. Values go through the columns' own bind
-    processing (JSON, aware timestamps) on both."""
+    processing (JSON, aware timestamps) on both. The driver's own errors from the COPY
+    are wrapped as SQLAlchemy wraps a statement's, so ``translated`` reads them the same
+    way (a full disk is ``STORE_FULL`` here too, not a defect)."""
     if not rows:
         return
     if conn.dialect.name != "postgresql":
@@ -274,11 +276,15 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     statement = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
     raw = conn.connection.driver_connection  # psycopg's, inside this transaction
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [f(row[n]) if f else row[n] for n, f in zip(names, processors, strict=True)]
-            )
+    driver_error = dialect.loaded_dbapi.Error
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [f(row[n]) if f else row[n] for n, f in zip(names, processors, strict=True)]
+                )
+    except driver_error as exc:
+        raise DBAPIError.instance(statement, None, exc, driver_error, dialect=dialect) from exc
 
 
 def insert_for(conn: Connection, table: Table) -> Any:

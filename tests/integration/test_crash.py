@@ -4,19 +4,25 @@ interrupted: the database intact, every piece stored once, every WARC file reada
 its end (a record torn by the kill is cut at the next start). On SQLite and on
 PostgreSQL, where a killed daemon's visit and analysis are jobs another start takes over
 once their lease runs out. A full disk is a clear error, not a corrupt archive or
-database.
+database: the archive's disk, SQLite at its page limit, and PostgreSQL on a small tmpfs
+of its own (``small_disk``), filled for real while a daemon works.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import random
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +35,8 @@ from monitor.errors import StoreError
 from monitor.runtime import Settings, open_pipeline
 from monitor.store import open_store
 from monitor.store.engine import normalise_url
-from tests.integration.conftest import Output, pg_url, start_daemon
+from tests.integration.conftest import PG_URL, Output, global_options, pg_url, start_daemon
+from tests.integration.small_disk import small_disk
 
 if TYPE_CHECKING:
     from tests.integration.conftest import World
@@ -275,25 +282,96 @@ def test_a_full_disk_is_a_clear_error_and_corrupts_nothing(
                 record.content_stream().read()
 
 
-def test_a_full_database_is_a_clear_error_and_corrupts_nothing(
-    world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The SQLite file reaches its size limit in the middle of a visit (its page limit
-    answers SQLITE_FULL, as a full disk does): the pages it could not take fail with an
-    error naming the database, the rest of the visit waits, analysis pauses without
-    blaming any piece, what was committed before is untouched and the file is intact;
-    with room again, the next visit and analysis do all that was left, and the full
-    visit shows in the status."""
-    build_site(world, pages=PAGES // 2)
-    world.delay = 0.0
-    settings = settings_in(tmp_path, world)
-    database = settings.storage / "monitor.db"
+@dataclass
+class FullDatabase:
+    """A test's store and how to run it out of room: ``fill()`` leaves the database no
+    room to grow, ``free()`` gives it back, ``check_intact()`` reads all of it."""
+
+    db_url: str | None  # None: SQLite at <storage>/monitor.db
+    place: str  # how the store's errors name it
+    fill: Callable[[], None]
+    free: Callable[[], None]
+    check_intact: Callable[[], None]
+
+
+@contextmanager
+def sqlite_at_its_page_limit(database: Path) -> Iterator[FullDatabase]:
+    """SQLite's page limit answers SQLITE_FULL, as a full disk does: ``fill()`` caps the
+    file at the pages it has."""
     limit: dict[str, int | None] = {"pages": None}
     unlimited = sqlite3.connect(":memory:").execute("PRAGMA max_page_count").fetchone()[0]
 
     def page_limit(dbapi_connection: object, _record: object, _proxy: object) -> None:
         if isinstance(dbapi_connection, sqlite3.Connection):
             dbapi_connection.execute(f"PRAGMA max_page_count = {limit['pages'] or unlimited}")
+
+    def fill() -> None:
+        db = sqlite3.connect(database)
+        limit["pages"] = db.execute("PRAGMA page_count").fetchone()[0]  # not one page more
+        db.close()
+
+    def free() -> None:
+        limit["pages"] = None
+
+    def check_intact() -> None:
+        db = sqlite3.connect(database)
+        try:
+            assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            db.close()
+
+    event.listen(Pool, "checkout", page_limit)
+    try:
+        yield FullDatabase(None, str(database), fill, free, check_intact)
+    finally:
+        event.remove(Pool, "checkout", page_limit)
+
+
+@contextmanager
+def postgres_on_a_small_disk() -> Iterator[FullDatabase]:
+    """PostgreSQL with the store's tables on a tmpfs of its own (see ``small_disk``):
+    ``fill()`` takes the disk's last byte, so the server answers disk_full for real."""
+    with small_disk(PG_URL) as disk:
+        engine = create_engine(normalise_url(disk.url))
+
+        def check_intact() -> None:
+            assert "articles" in disk.readable(engine)  # every table reads to its end
+
+        try:
+            place = open_store(disk.url)  # migrated while there is room
+            place.close()
+            yield FullDatabase(disk.url, place.place, disk.fill, disk.free, check_intact)
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def full_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FullDatabase]:
+    """A store of the test's own on each dialect, to be filled (data root: tmp_path)."""
+    if request.param == "sqlite":
+        made = sqlite_at_its_page_limit(tmp_path / "storage" / "monitor.db")
+    else:
+        made = postgres_on_a_small_disk()
+    with made as database:
+        yield database
+
+
+def test_a_full_database_is_a_clear_error_and_corrupts_nothing(
+    world: World,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    full_database: FullDatabase,
+) -> None:
+    """The database runs out of room in the middle of a visit (SQLite at its page limit,
+    PostgreSQL on a full disk): the pages it could not take fail with an error naming the
+    database, the rest of the visit waits, analysis pauses without blaming any piece,
+    what was committed before is untouched and the database intact; with room again,
+    the next visit and analysis do all that was left, and the full visit shows in the
+    status."""
+    build_site(world, pages=PAGES // 2)
+    world.delay = 0.0
+    settings = settings_in(tmp_path, world, full_database.db_url)
+    full = f"the database at {full_database.place} is full"
 
     async def visit() -> tuple[dict[str, int], list[str]]:
         async with open_pipeline(settings) as pipeline:
@@ -304,47 +382,124 @@ def test_a_full_database_is_a_clear_error_and_corrupts_nothing(
         async with open_pipeline(settings) as pipeline:
             return await pipeline.analyse_pending()
 
-    event.listen(Pool, "checkout", page_limit)
-    try:
-        counts, errors = asyncio.run(visit())  # half the feed, stored with room to spare
-        assert counts["stored"] == PAGES // 2 and errors == []
-        before = snapshot(settings)
+    counts, errors = asyncio.run(visit())  # half the feed, stored with room to spare
+    assert counts["stored"] == PAGES // 2 and errors == []
+    before = snapshot(settings)
 
-        build_site(world)  # the feed lists the other half too
-        db = sqlite3.connect(database)
-        limit["pages"] = db.execute("PRAGMA page_count").fetchone()[0]  # not one page more
-        db.close()
-        with caplog.at_level(logging.ERROR):
-            counts, errors = asyncio.run(visit())
-        # the pages in hand fail, no further page is begun
-        full, skipped = counts["failed:store_full"], counts.get("skipped:store_full", 0)
-        assert full >= 1 and counts.get("stored", 0) + full + skipped == PAGES // 2, counts
-        assert errors and all(f"the database at {database} is full" in e for e in errors)
-        logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-        assert any(f"the database at {database} is full" in m for m in logged), logged
-        with pytest.raises(StoreError) as refused:
-            asyncio.run(analyse())
-        assert refused.value.reason == "store_full"
-        assert f"the database at {database} is full" in refused.value.message
-
-        db = sqlite3.connect(database)
-        try:
-            assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        finally:
-            db.close()
-        kept = snapshot(settings)
-        stored = {row[0] for row in kept["articles"]}  # type: ignore[attr-defined]
-        assert set(before["articles"]) <= set(kept["articles"])  # type: ignore[call-overload]
-        assert kept["stances"] == []  # no piece half-analysed
-
-        limit["pages"] = None  # room again
+    build_site(world)  # the feed lists the other half too
+    full_database.fill()
+    with caplog.at_level(logging.ERROR):
         counts, errors = asyncio.run(visit())
-        assert errors == [] and counts["stored"] == PAGES - len(stored), counts
-        assert asyncio.run(analyse()) == PAGES
-    finally:
-        event.remove(Pool, "checkout", page_limit)
+    # the pages in hand fail, no further page is begun
+    failed, skipped = counts["failed:store_full"], counts.get("skipped:store_full", 0)
+    assert failed >= 1 and counts.get("stored", 0) + failed + skipped == PAGES // 2, counts
+    assert errors and all(full in e for e in errors), errors
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(full in m for m in logged), logged
+    with pytest.raises(StoreError) as refused:
+        asyncio.run(analyse())
+    assert refused.value.reason == "store_full"
+    assert full in refused.value.message
+
+    full_database.check_intact()
+    kept = snapshot(settings)
+    stored = {row[0] for row in kept["articles"]}  # type: ignore[attr-defined]
+    assert set(before["articles"]) <= set(kept["articles"])  # type: ignore[call-overload]
+    assert kept["stances"] == []  # no piece half-analysed
+
+    full_database.free()  # room again
+    counts, errors = asyncio.run(visit())
+    assert errors == [] and counts["stored"] == PAGES - len(stored), counts
+    assert asyncio.run(analyse()) == PAGES
+    full_database.check_intact()
     with open_store(settings.database_url()) as store:
         assert store.count_articles() == PAGES
         (status,) = store.crawl_status()
     assert status.failures.get("page:store_full", 0) >= 1, status  # the full visit counted
     assert status.last_error is None and status.failing_visits == 0
+
+
+@pytest.mark.postgres
+def test_a_daemon_on_a_full_postgresql_disk_lives_on_and_goes_on_once_there_is_room(
+    world: World, tmp_path: Path
+) -> None:
+    """The disk under PostgreSQL fills up while a daemon visits a source: the daemon says
+    which database is full and lives on; once space is freed it analyses what it had
+    stored without a restart, stops cleanly, and the status counts the full visit; the
+    next crawl stores the rest."""
+    build_site(world)
+    world.delay = 0.0
+    with postgres_on_a_small_disk() as full:
+        settings = settings_in(tmp_path, world, full.db_url)
+        paced = SOURCES.replace("per_host_delay_seconds: 0", "per_host_delay_seconds: 0.4")
+        settings.sources_path.write_text(paced.replace("{base}", world.base), encoding="utf-8")
+        daemon = start(settings)  # a visit of 20 pages takes ~8 s at this pace
+        try:
+            assert daemon.wait_for("roles:", timeout=60), daemon.text()
+            deadline = time.monotonic() + 60
+            while progress(settings)[0] < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            full.fill()  # in the middle of the visit
+            assert daemon.wait_for(f"the database at {full.place} is full"), daemon.text()
+            assert daemon.wait_for("could not record the visit"), daemon.text()  # visit over
+            stored, _ = progress(settings)
+            assert 3 <= stored < PAGES, daemon.text()
+            assert daemon.proc.poll() is None, daemon.text()
+
+            full.free()
+            deadline = time.monotonic() + 90  # the analyser looks again within 30 s
+            while progress(settings) != (stored, stored) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert progress(settings) == (stored, stored), daemon.text()
+            assert daemon.proc.poll() is None, daemon.text()
+        finally:
+            daemon.proc.send_signal(signal.SIGTERM)
+            daemon.proc.wait(timeout=60)
+        assert daemon.proc.returncode == 0, daemon.text()
+        assert "Traceback" not in daemon.text(), daemon.text()
+
+        status = monitor(settings, "status", "--format", "json")
+        (row,) = json.loads(status.stdout)["sources"]
+        assert row["failures"].get("page:store_full", 0) >= 1, status.stdout
+        crawl = monitor(settings, "crawl", "--once", "--workers", "0")
+        assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+        assert progress(settings) == (PAGES, PAGES)
+        full.check_intact()
+
+
+def monitor(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """A `monitor` command on the test's store, run to its end."""
+    command = [sys.executable, "-m", "monitor.cli", *global_options(settings), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.postgres
+def test_a_daemon_started_on_a_full_postgresql_disk_says_so_and_starts_once_there_is_room(
+    world: World, tmp_path: Path
+) -> None:
+    """A daemon (re)started while the disk under PostgreSQL is full exits at once with one
+    line naming the full database (no traceback, exit status 1, so a supervisor starts it
+    again); once there is room it starts and does all the work."""
+    build_site(world)
+    world.delay = 0.0
+    with postgres_on_a_small_disk() as full:
+        settings = settings_in(tmp_path, world, full.db_url)
+        full.fill()
+        refused = start(settings)
+        refused.proc.wait(timeout=60)
+        assert refused.proc.returncode == 1, refused.text()
+        assert f"the database at {full.place} is full" in refused.text()
+        assert "Traceback" not in refused.text()
+        full.check_intact()
+
+        full.free()
+        daemon = start(settings)
+        try:
+            deadline = time.monotonic() + 60
+            while progress(settings) != (PAGES, PAGES) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert progress(settings) == (PAGES, PAGES), daemon.text()
+        finally:
+            daemon.proc.send_signal(signal.SIGTERM)
+            daemon.proc.wait(timeout=60)
+        assert daemon.proc.returncode == 0, daemon.text()

@@ -293,3 +293,26 @@ def test_a_daemon_beside_a_crawl_once_on_one_sqlite_store_is_refused_by_name(
         rest, _ = once.communicate(timeout=120)
     assert once.returncode == 0, rest
     assert "3 stored" in rest  # the crawl went on undisturbed
+
+
+def test_the_job_queue_connects_with_every_option_of_the_database_url() -> None:
+    """Options with spaces in them (two ``-c`` settings) reach libpq whole: rendered as a
+    URL they came out with ``+`` for the space, and the daemon's job queue found no
+    schema."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    from monitor.jobs import libpq_url
+
+    url = (
+        "postgresql+psycopg://ops:p%40ss@127.0.0.1:5433/news"
+        "?options=-csearch_path%3Dmonitor%20-cdefault_tablespace%3Dfast&sslmode=disable"
+    )
+    assert conninfo_to_dict(libpq_url(url)) == {
+        "host": "127.0.0.1",
+        "port": "5433",
+        "dbname": "news",
+        "user": "ops",
+        "password": "p@ss",
+        "options": "-csearch_path=monitor -cdefault_tablespace=fast",
+        "sslmode": "disable",
+    }
