@@ -1205,10 +1205,11 @@ def _export_labels(settings: Settings, target: str) -> None:
 @_fail_cleanly
 def status(ctx: click.Context, fmt: str) -> None:
     """Show each source's crawl health: state, last visit, last good visit, pieces stored
-    on the last visit, failures by reason over the recent visits (page:… and endpoint:…),
-    consecutive failing visits and the last error. A source whose every discovery
-    endpoint failed on its last visit is flagged ALL ENDPOINTS FAILING (state "blind"); a
-    configured source never visited shows as "never"."""
+    on the last visit, failures by reason over the recent visits (page:…, endpoint:…, and
+    analysis:… for its pieces whose analysis failed), consecutive failing visits and the
+    last error. A source whose every discovery endpoint failed on its last visit is
+    flagged ALL ENDPOINTS FAILING (state "blind"); a configured source never visited
+    shows as "never"."""
     from monitor import status as health
     from monitor.store import open_store
     from monitor.visits import RECENT_VISITS
@@ -1232,13 +1233,16 @@ def status(ctx: click.Context, fmt: str) -> None:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"{total} articles stored in {where}")
     for header, _ in health.COLUMNS:
         table.add_column(header, overflow="fold", no_wrap=header == "source")
     for row in rows:
         style = "red" if row.state in ("blind", "failing") else None
-        table.add_row(*(cell(row) for _, cell in health.COLUMNS), style=style)
+        # plain text: a reason like "bug:ValueError" is no emoji code, an error's
+        # "[...]" no markup
+        table.add_row(*(Text(cell(row)) for _, cell in health.COLUMNS), style=style)
     console = _console(err=False)
     console.print(table)
     states = Counter(row.state for row in rows)

@@ -228,6 +228,16 @@ class StoredArticle:
     last_seen: datetime
 
 
+@dataclass(frozen=True)
+class AnalysisFailure:
+    """A stored piece the analysis failed on, for its source's status row."""
+
+    article_id: int
+    source_id: str
+    reason: str  # as ``errors.failure_reason`` gives it: "bug:ValueError", "worker_died"…
+    message: str  # names the piece
+
+
 def position_order(position_id: str) -> tuple[int, str]:
     """Sort key of a position id in natural order: P2 before P10, P10 before P11."""
     digits = "".join(ch for ch in position_id if ch.isdigit())

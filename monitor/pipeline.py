@@ -38,6 +38,7 @@ from monitor.errors import (
     failure_reason,
 )
 from monitor.models import (
+    AnalysisFailure,
     DiffResult,
     DigestInput,
     ExtractedArticle,
@@ -492,7 +493,8 @@ class Pipeline:
 
         The pending set is read from the store, so it survives a crash or a stop: what was
         not saved is simply still pending at the next start. A piece the differ fails on is
-        logged, counted and left for the next start, never retried in a loop. ``shard=(k,
+        logged, recorded by reason for its source's status row (``analysis:<reason>``) and
+        left for the next start, never retried in a loop. ``shard=(k,
         n)``: only pieces whose id is k modulo n (analysers on several machines).
         """
         done = 0
@@ -502,7 +504,9 @@ class Pipeline:
             if not batch:
                 return done
 
-            async def one(article: StoredArticle) -> tuple[int, DiffResult] | None:
+            async def one(
+                article: StoredArticle,
+            ) -> tuple[int, DiffResult] | AnalysisFailure | None:
                 async with gate:
                     if self._stopping:
                         return None
@@ -512,12 +516,17 @@ class Pipeline:
                         )
                     except Exception as exc:  # one bad piece must not stop the others
                         self._failed_analysis.add(article.id)
-                        _, message = failure_reason(exc)
+                        reason, message = failure_reason(exc)
                         log.error("analysis of article %d failed: %s", article.id, message)
-                        return None
+                        return AnalysisFailure(article.id, article.source_id, reason,
+                                               f"analysis of {article.url} failed: {message}")
                     return article.id, diff
 
-            results = [r for r in await asyncio.gather(*(one(a) for a in batch)) if r]
+            outcomes = await asyncio.gather(*(one(a) for a in batch))
+            failed = [r for r in outcomes if isinstance(r, AnalysisFailure)]
+            if failed:
+                await self._record_failed_analyses(failed)
+            results = [r for r in outcomes if isinstance(r, tuple)]
             # the batch's results in one transaction, not one commit per piece
             saved = await self.work.store(self._save_diffs, results)
             for _ in range(saved):
@@ -527,6 +536,14 @@ class Pipeline:
             if saved:
                 await self.record_visits()
         return done
+
+    async def _record_failed_analyses(self, failed: list[AnalysisFailure]) -> None:
+        """Keep the failures for the status; a store that refuses them (full) costs only
+        the record (the log has them), never the analysis of the other pieces."""
+        try:
+            await self.work.store(self.store.record_analysis_failures, failed)
+        except MonitorError as exc:
+            log.error("could not record %d failed analyses: %s", len(failed), exc.message)
 
     def _save_diffs(self, results: list[tuple[int, DiffResult]]) -> int:
         """Save a batch of differ results at once; when that fails (a piece deleted

@@ -18,6 +18,9 @@ RECENT_VISITS = 10
 
 ENDPOINT_FAILED = "endpoint_failed:"
 PAGE_FAILED = "failed:"
+#: the status's key of pieces whose analysis failed, by reason (not a visit's count: the
+#: analysis of a piece runs apart from the visit that stored it)
+ANALYSIS_FAILED = "analysis:"
 
 
 #: page failures that settle the link: asking again would get the same answer (a page

@@ -207,16 +207,36 @@ def corrected(differ: StoredStance | None, correction: Correction) -> StoredStan
 
 
 def crawl_status_from_rows(
-    source_id: str, recent: Sequence[Any], last_ok: datetime | None
+    source_id: str,
+    recent: Sequence[Any],
+    last_ok: datetime | None,
+    analysis: Mapping[str, int] | None = None,
+    analysis_error: tuple[str, datetime] | None = None,
 ) -> CrawlStatus:
     """One source's status: its recent runs, newest first, and the end of its latest good
     run. The last run's error shows even when the run worked otherwise (one endpoint of
-    two failed, pages failed): a fault the operator cannot see is not fixed."""
+    two failed, pages failed): a fault the operator cannot see is not fixed. ``analysis``:
+    its pieces whose analysis failed over the same span, by reason, counted among the
+    failures (``analysis:<reason>``); the newest of them (``analysis_error``: message,
+    time) is the recent error when no visit's error is newer."""
+    failed = {visits.ANALYSIS_FAILED + reason: n for reason, n in (analysis or {}).items()}
     if not recent:
-        return CrawlStatus(source_id=source_id, last_run=None, last_ok=last_ok, last_error=None)
+        message, at = analysis_error or (None, None)
+        return CrawlStatus(
+            source_id=source_id,
+            last_run=None,
+            last_ok=last_ok,
+            last_error=None,
+            failures=failed,
+            recent_error=message,
+            recent_error_at=at,
+        )
     last = recent[0]
     counts = [{str(k): int(v) for k, v in dict(r.counts or {}).items()} for r in recent]
     errored = next((r for r in recent if r.error or not r.ok), None)
+    error = ((errored.error or "failed"), errored.started) if errored is not None else None
+    if analysis_error is not None and (error is None or analysis_error[1] > error[1]):
+        error = analysis_error
     return CrawlStatus(
         source_id=source_id,
         last_run=last.started,
@@ -224,9 +244,9 @@ def crawl_status_from_rows(
         last_error=last.error or (None if last.ok else "failed"),
         counts=counts[0],
         visits=len(recent),
-        failures=dict(visits.recent_failures(counts)),
+        failures={**visits.recent_failures(counts), **failed},
         failing_visits=visits.failing_streak(counts),
         endpoints_failing=visits.all_endpoints_failed(counts[0]),
-        recent_error=(errored.error or "failed") if errored is not None else None,
-        recent_error_at=errored.started if errored is not None else None,
+        recent_error=error[0] if error is not None else None,
+        recent_error_at=error[1] if error is not None else None,
     )

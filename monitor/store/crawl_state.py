@@ -1,4 +1,5 @@
-"""What the crawler remembers between runs: sources, captures, links, crawl runs.
+"""What the crawler remembers between runs: sources, captures, links, crawl runs, and
+the pieces whose analysis failed (which `monitor status` shows beside the runs).
 
 Functions over an open connection; ``Store`` owns the transactions and the checking of
 arguments. Each write is an upsert keyed by what identifies the thing, so replaying the
@@ -8,15 +9,23 @@ same crawl adds nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from monitor import visits
 from monitor.models import CrawlStatus, SourceInfo
 from monitor.store import codec
 from monitor.store.engine import insert_for
-from monitor.store.schema import articles, captures, crawl_runs, links, sources
+from monitor.store.schema import (
+    analysis_failures,
+    articles,
+    captures,
+    crawl_runs,
+    links,
+    sources,
+)
 
 #: "refused": robots.txt, the SSRF guard or the content type said no; asking again
 #: would get the same answer, so the link is settled like a stored one
@@ -131,5 +140,43 @@ def crawl_status(conn: Connection, recent: int = visits.RECENT_VISITS) -> list[C
             .order_by(crawl_runs.c.finished.desc())
             .limit(1)
         ).scalar_one_or_none()
-        rows.append(codec.crawl_status_from_rows(sid, runs, last_ok))
+        # failed analyses over the same span as the runs' failures (all, if fewer runs)
+        since = runs[-1].started if len(runs) == recent else None
+        rows.append(codec.crawl_status_from_rows(sid, runs, last_ok, *_failed(conn, sid, since)))
     return rows
+
+
+def record_analysis_failures(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Each piece's latest failed analysis (a piece failing again moves its row on)."""
+    stmt = insert_for(conn, analysis_failures)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[analysis_failures.c.article_id],
+            set_={c: stmt.excluded[c] for c in ("source_id", "reason", "message", "failed_at")},
+        ),
+        rows,
+    )
+
+
+def _failed(
+    conn: Connection, source_id: str, since: datetime | None
+) -> tuple[dict[str, int], tuple[str, datetime] | None]:
+    """A source's pieces whose analysis failed since ``since``: how many by reason, and
+    the newest failure's message and time."""
+    where = [analysis_failures.c.source_id == source_id]
+    if since is not None:
+        where.append(analysis_failures.c.failed_at >= since)
+    by_reason = conn.execute(
+        select(analysis_failures.c.reason, func.count())
+        .where(*where)
+        .group_by(analysis_failures.c.reason)
+    ).all()
+    if not by_reason:
+        return {}, None
+    newest = conn.execute(
+        select(analysis_failures.c.message, analysis_failures.c.failed_at)
+        .where(*where)
+        .order_by(analysis_failures.c.failed_at.desc())
+        .limit(1)
+    ).one()
+    return {reason: int(n) for reason, n in by_reason}, (newest.message, newest.failed_at)

@@ -284,3 +284,17 @@ digest_runs = Table(
     Column("claimed_until", UTCDateTime, nullable=False),
     Column("finished", UTCDateTime),
 )
+
+# The pieces whose analysis failed (the differ raised, its worker died…), one row per
+# piece with its latest failure, read by `monitor status` per source (0009). A piece that
+# fails again moves its row on; the row goes with the piece.
+analysis_failures = Table(
+    "analysis_failures",
+    metadata,
+    _article_key(),
+    Column("source_id", String(64), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+    Index("ix_analysis_failures_source_failed", "source_id", "failed_at"),
+)

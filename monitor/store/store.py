@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from monitor.errors import StoreError
 from monitor.models import (
+    AnalysisFailure,
     BalanceCount,
     Correction,
     CrawlStatus,
@@ -615,6 +616,25 @@ class Store:
         }
         with self._write(f"record crawl of {source_id}") as conn:
             crawl_state.record_crawl(conn, values)
+
+    def record_analysis_failures(self, failures: Sequence[AnalysisFailure]) -> None:
+        """Remember the pieces whose analysis failed now (each one's latest failure), for
+        their sources' status rows."""
+        if not failures:
+            return
+        at = codec.utc(self._clock(), "clock()")
+        rows = [
+            {
+                "article_id": f.article_id,
+                "source_id": f.source_id,
+                "reason": f.reason,
+                "message": codec.clean(f.message),
+                "failed_at": at,
+            }
+            for f in failures
+        ]
+        with self._write(f"record {len(rows)} failed analyses") as conn:
+            crawl_state.record_analysis_failures(conn, rows)
 
     def crawl_status(self) -> list[CrawlStatus]:
         """Per source (known, or seen in a run), by id: when its last crawl started

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.errors import StoreError
-from monitor.models import Response, SourceInfo
+from monitor.models import AnalysisFailure, Response, SourceInfo
 from monitor.store import MAX_FAILED_ATTEMPTS
+from monitor.visits import RECENT_VISITS
 
 T0 = datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 URL = "https://news.example.org/world/feed.xml"
@@ -186,3 +187,35 @@ def test_crawl_times_must_be_aware(store) -> None:
         store.record_crawl(
             "tass", started=datetime(2024, 11, 1), finished=T0, ok=True, error=None, counts={}
         )
+
+
+def test_failed_analyses_count_per_piece_over_the_recent_visits(database, piece) -> None:
+    """A piece whose analysis failed counts once under its source (a second failure moves
+    it on, not up), over the span of the source's recent visits; the newest failure is
+    the recent error when no visit's error is newer."""
+    clock = {"now": T0}
+    with database.open(clock=lambda: clock["now"]) as store:
+        ids = [
+            store.upsert_article(
+                piece(f"https://wire.example/{n}"), source_id="wire", camp="west",
+                capture_id=None, seen_at=T0,
+            )[0]
+            for n in range(3)
+        ]  # fmt: skip
+        old, first, second = (
+            AnalysisFailure(ids[n], "wire", reason, f"analysis of piece {n} failed: {reason}")
+            for n, reason in enumerate(["bug:KeyError", "bug:ValueError", "worker_died"])
+        )
+        store.record_analysis_failures([old])  # before the recent visits began
+        for hour in range(1, RECENT_VISITS + 1):
+            at = T0 + timedelta(hours=hour)
+            store.record_crawl("wire", started=at, finished=at, ok=True, error=None, counts={})
+        clock["now"] = T0 + timedelta(hours=5)
+        store.record_analysis_failures([first, second])
+        clock["now"] = T0 + timedelta(hours=6)
+        store.record_analysis_failures([first])  # again, at the next start
+        (wire,) = store.crawl_status()
+    assert dict(wire.failures) == {"analysis:bug:ValueError": 1, "analysis:worker_died": 1}
+    assert wire.recent_error == "analysis of piece 1 failed: bug:ValueError"
+    assert wire.recent_error_at == T0 + timedelta(hours=6)
+    assert wire.failing_visits == 0 and wire.last_error is None

@@ -22,7 +22,7 @@ from monitor.store import open_store
 from monitor.store.engine import newest_revision, normalise_url
 from monitor.store.schema import metadata
 
-HEAD = "0008_analysis_version"
+HEAD = "0009_analysis_failures"
 MIGRATIONS = [
     "Running upgrade  -> 0001_initial, initial schema: sources, captures, links, articles, "
     "stances, framings, crawl runs",
@@ -40,6 +40,8 @@ MIGRATIONS = [
     "schedule and digest runs: what several daemons on one database agree on",
     "Running upgrade 0007_visit_schedule_digest_runs -> 0008_analysis_version, each "
     "piece's analysis version, indexed: pending analysis found without a scan",
+    "Running upgrade 0008_analysis_version -> 0009_analysis_failures, analysis failures: "
+    "the pieces the differ failed on, for `monitor status`",
 ]
 
 
