@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
 from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -283,11 +284,21 @@ class Daemon:
                 clock=self.clock,
                 rng=self.rng,
             )
-            self._running.add(asyncio.create_task(engine.run(self._stop)))
+            core: asyncio.Task[Any] | None = asyncio.create_task(engine.run(self._stop))
         elif "analyser" in self.roles:
-            self._running.add(asyncio.create_task(self._analyse()))
+            core = asyncio.create_task(self._analyse())
+        else:
+            core = None
+        early = False
         try:
-            await self._stop.wait()
+            waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._stop.wait())}
+            if core is not None:
+                self._running.add(core)
+                waits.add(core)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            # the job queue (or analyser) ended by itself: this daemon would do nothing
+            # more while looking alive, so it stops and says why
+            early = core is not None and core.done() and not self._stop.is_set()
         finally:
             self.stop()
             log.info("stopping: no new work; waiting for %d running jobs", len(self._running))
@@ -304,6 +315,11 @@ class Daemon:
                     loop.remove_signal_handler(sig)
                 except (NotImplementedError, RuntimeError):
                     pass
+        if early and core is not None:
+            error = core.exception()
+            if isinstance(error, MonitorError):
+                raise error
+            raise MonitorError(f"the daemon's work stopped: {error!r}") from error
 
 
 def _log_progress(done: int) -> None:

@@ -48,6 +48,7 @@ from sqlalchemy.engine import make_url
 from monitor.errors import MonitorError
 from monitor.lock import DEFAULT_LEASE_SECONDS, holder_name
 from monitor.pipeline import Clock, CrawlResult, Pipeline, utc_now
+from monitor.store.engine import driver_errors, translated
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +247,17 @@ class JobEngine:
             await _wait(stop, self.poll)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set, then let running jobs finish within the grace."""
-        await asyncio.to_thread(ensure_schema, self.conninfo)
+        """Work until ``stop`` is set, then let running jobs finish within the grace.
+
+        Raises ``StoreError`` when the job queue's tables cannot be made (a full disk
+        says so, naming the database), and ``MonitorError`` when procrastinate's worker
+        ends before ``stop``: either way this daemon would do nothing more, so it must
+        not go on looking alive."""
+        with (
+            translated("cannot create the job queue's tables", self.pipeline.store.place),
+            driver_errors(psycopg.Error),
+        ):
+            await asyncio.to_thread(ensure_schema, self.conninfo)
         queues = [
             q for role, q in (("crawler", "crawl"), ("analyser", "analyse")) if role in self.roles
         ]
@@ -272,13 +282,27 @@ class JobEngine:
                         delete_jobs="successful",
                     )
                 )
-            await stop.wait()
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait(
+                {stopping} if worker is None else {stopping, worker},
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            stopping.cancel()
             for task in side:
                 task.cancel()
+            ended = worker is not None and worker.done() and not stop.is_set()
             if worker is not None:
                 worker.cancel()  # procrastinate stops fetching, waits for running jobs
                 await asyncio.gather(worker, return_exceptions=True)
             await asyncio.gather(*side, return_exceptions=True)
+            if ended:
+                assert worker is not None
+                error = worker.exception()
+                # procrastinate's own errors say "Database error."; the driver's, below, why
+                detail = str((error.__cause__ or error) if error else "").strip()
+                why = f": {detail.splitlines()[0]}" if detail else ""
+                raise MonitorError(f"the job queue's worker stopped{why}",
+                                   reason="jobs") from error  # fmt: skip
 
 
 def ensure_schema(conninfo: str) -> None:

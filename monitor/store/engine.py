@@ -262,8 +262,7 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     rows per piece made executemany the slowest part of ingest); SQLite, where a statement
     is a function call, with executemany. Values go through the columns' own bind
     processing (JSON, aware timestamps) on both. The driver's own errors from the COPY
-    are wrapped as SQLAlchemy wraps a statement's, so ``translated`` reads them the same
-    way (a full disk is ``STORE_FULL`` here too, not a defect)."""
+    are wrapped as SQLAlchemy's (``driver_errors``)."""
     if not rows:
         return
     if conn.dialect.name != "postgresql":
@@ -276,15 +275,26 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     statement = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
     raw = conn.connection.driver_connection  # psycopg's, inside this transaction
     assert raw is not None
-    driver_error = dialect.loaded_dbapi.Error
+    with (
+        driver_errors(dialect.loaded_dbapi.Error, statement),
+        raw.cursor() as cursor,
+        cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [f(row[n]) if f else row[n] for n, f in zip(names, processors, strict=True)]
+            )
+
+
+@contextmanager
+def driver_errors(driver_error: type[Exception], statement: str | None = None) -> Iterator[None]:
+    """Wrap the driver's own errors (``driver_error``: its base class) raised by work done
+    on a raw driver connection as SQLAlchemy wraps a statement's, so ``translated`` reads
+    them the same way: a full disk is ``STORE_FULL`` there too, not a defect."""
     try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [f(row[n]) if f else row[n] for n, f in zip(names, processors, strict=True)]
-                )
+        yield
     except driver_error as exc:
-        raise DBAPIError.instance(statement, None, exc, driver_error, dialect=dialect) from exc
+        raise DBAPIError.instance(statement, None, exc, driver_error) from exc
 
 
 def insert_for(conn: Connection, table: Table) -> Any:

@@ -503,3 +503,36 @@ def test_a_daemon_started_on_a_full_postgresql_disk_says_so_and_starts_once_ther
             daemon.proc.send_signal(signal.SIGTERM)
             daemon.proc.wait(timeout=60)
         assert daemon.proc.returncode == 0, daemon.text()
+
+
+@pytest.mark.postgres
+def test_a_daemon_whose_job_queue_cannot_be_made_on_a_full_disk_says_so_and_exits(
+    world: World, tmp_path: Path
+) -> None:
+    """The disk fills after the store was set up but before the job queue's tables were
+    made (the first start on PostgreSQL after an upgrade, say): the daemon exits with one
+    line naming the full database (status 1, so a supervisor starts it again), instead of
+    idling for ever with a job queue that never started."""
+    build_site(world)
+    with postgres_on_a_small_disk() as full:
+        settings = settings_in(tmp_path, world, full.db_url)
+
+        async def set_up() -> None:
+            async with open_pipeline(settings):  # the store knows its sources
+                pass
+
+        asyncio.run(set_up())
+        full.fill()
+        daemon = start(settings)
+        try:
+            daemon.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the daemon idles without its job queue:\n" + daemon.text())
+        finally:
+            if daemon.proc.poll() is None:
+                daemon.proc.kill()
+                daemon.proc.wait(timeout=30)
+        assert daemon.proc.returncode == 1, daemon.text()
+        assert f"the database at {full.place} is full" in daemon.text()
+        assert "job queue" in daemon.text()
+        assert "Traceback" not in daemon.text(), daemon.text()

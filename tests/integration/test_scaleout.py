@@ -316,3 +316,38 @@ def test_the_job_queue_connects_with_every_option_of_the_database_url() -> None:
         "options": "-csearch_path=monitor -cdefault_tablespace=fast",
         "sslmode": "disable",
     }
+
+
+@pytest.mark.postgres
+def test_a_daemon_whose_job_queue_stops_says_why_and_exits(
+    tmp_path: Path, world: World, pg_schema: str
+) -> None:
+    """The job queue's worker cannot work (here its table is there but none of its
+    functions, as another procrastinate version could leave it): the daemon exits with
+    status 1 and the database's reason, instead of idling for ever looking alive."""
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(HEAD + build_outlet(world, 0), encoding="utf-8")
+    db = pg_url(pg_schema)
+    open_store(db).close()
+    engine = create_engine(normalise_url(db))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE procrastinate_jobs (id integer)"))
+    finally:
+        engine.dispose()
+    settings = Settings(
+        storage=tmp_path / "storage",
+        sources_path=sources,
+        positions_path=REPO / "positions.yaml",
+        db_url=db,
+    )
+    daemon = start_daemon(settings, "--workers", "0", "--no-digest")
+    try:
+        output, _ = daemon.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        output, _ = daemon.communicate(timeout=30)
+        pytest.fail("the daemon idles without its job queue:\n" + output)
+    assert daemon.returncode == 1, output
+    assert "Error: the job queue's worker stopped: " in output
+    assert "procrastinate" in output.split("Error: ", 1)[1]  # the database's own words
