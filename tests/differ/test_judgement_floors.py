@@ -91,7 +91,14 @@ def test_the_shipped_model_is_the_one_the_script_trains(differ: Differ) -> None:
         for name, ws in fitted.weights.items()
         for a, b in zip(ws, shipped.weights[name], strict=True)
     )
-    assert worst < 1e-3, "retrain with benchmarks/train_differ.py: the shipped weights are stale"
+    # Not bit for bit: Adam moves a weight whose gradient is near zero by about its step
+    # size whichever way the gradient's sign falls, and another numpy build sums in another
+    # order, so the same script on the same data has given weights 0.007 apart (decisions:
+    # 1 pair in 6,610). Weights left stale by even one small cue change are off by 0.17.
+    assert worst < 0.05, (
+        f"retrain with benchmarks/train_differ.py: the shipped weights are stale "
+        f"(a weight {worst:.3f} off)"
+    )
 
 
 def test_the_lockbox_holds_exactly_the_pieces_it_was_sealed_with() -> None:
