@@ -34,6 +34,8 @@ from monitor.extract.budget import (
     MAX_HTML_CHARS,
     bound_nesting,
     may_exceed_elements,
+    nests_too_deep,
+    parse_first,
 )
 from monitor.extract.dates import date_from_url, local_zone, parse_date
 from monitor.extract.dom import build
@@ -161,17 +163,26 @@ def _utf8_bytes(html: bytes | str, decoded: Decoded) -> bytes | None:
 
 
 def _parse(text: str, url: str, utf8: bytes | None = None) -> LexborHTMLParser:
-    """``utf8``, when given, is ``text`` encoded: parsed instead unless nesting was cut."""
+    """``utf8``, when given, is ``text`` encoded: parsed instead unless nesting was cut.
+    A page of few tags is parsed before its depth is known (see :mod:`.budget`)."""
     if len(text) > MAX_HTML_CHARS:
         raise ExtractError(
             url,
             f"the page is {len(text):,} characters long; the limit is {MAX_HTML_CHARS:,}",
             reason="too_large",
         )
+    source = text if utf8 is None else utf8
+    tree = None
+    if parse_first(text.count("<")):
+        tree = LexborHTMLParser(source)
+        if not nests_too_deep(tree):
+            return tree  # the usual page: one parse, no scan
     text, cut = bound_nesting(text)
     if cut:
         logger.warning("%s: nesting cut at the depth limit (%d tags left out)", url, cut)
-    tree = LexborHTMLParser(text if cut or utf8 is None else utf8)
+        tree = LexborHTMLParser(text)
+    elif tree is None:
+        tree = LexborHTMLParser(source)
     if may_exceed_elements(text):
         count = len(tree.css("*"))
         if count > MAX_ELEMENTS:

@@ -5,12 +5,21 @@ a reason the operator sees in ``monitor status``."""
 from __future__ import annotations
 
 import gc
+import logging
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ExtractError
 from monitor.extract import extract
-from monitor.extract.budget import MAX_DEPTH, MAX_ELEMENTS, MAX_HTML_CHARS, bound_nesting
+from monitor.extract.budget import (
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    MAX_HTML_CHARS,
+    bound_nesting,
+    nests_too_deep,
+    parse_first,
+)
 
 STORY = (
     "Officials in Seoul said North Korean units had reached the Kursk region, where "
@@ -37,6 +46,39 @@ def test_fifty_thousand_nested_divs_give_the_article() -> None:
 def test_any_deep_nest_keeps_the_text_below_it(opening: str) -> None:
     page = "<html><body>" + opening * 20_000 + f"<p>{STORY * 4}</p>"
     assert STORY.strip() in extract(page, URL).text
+
+
+def test_a_small_page_nested_past_the_limit_is_cut_as_a_large_one_is(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A page of few tags is parsed before its depth is known; nested past the limit, it
+    is still cut there (and the log says so), and its story comes out whole."""
+    n = MAX_DEPTH + 50
+    page = "<html><body>" + "<div>" * n + f"<p>{STORY * 6}</p>" + "</div>" * n
+    assert parse_first(page.count("<"))
+    with caplog.at_level(logging.WARNING, logger="monitor.extract"):
+        article = extract(page, URL)
+    assert article.text == (STORY * 6).strip()
+    cuts = [r.getMessage() for r in caplog.records if "nesting cut" in r.getMessage()]
+    assert len(cuts) == 1 and "(100 tags left out)" in cuts[0]
+
+
+def test_a_small_page_nested_to_the_limit_is_not_cut(caplog: pytest.LogCaptureFixture) -> None:
+    """Its tree is deeper than the limit (<html> and <body> count there, not in the
+    scan), so it is scanned, and the scan finds nothing to cut."""
+    page = "<html><body>" + "<div>" * MAX_DEPTH + f"<p>{STORY * 6}</p>" + "</div>" * MAX_DEPTH
+    with caplog.at_level(logging.WARNING, logger="monitor.extract"):
+        article = extract(page, URL)
+    assert article.text == (STORY * 6).strip()
+    assert not [r for r in caplog.records if "nesting cut" in r.getMessage()]
+
+
+def test_the_parsed_tree_says_when_it_nests_past_the_limit() -> None:
+    """<html> and <body> count among the elements above the deepest one."""
+    within = "<html><body>" + "<div>" * (MAX_DEPTH - 2) + "text"
+    past = "<html><body>" + "<div>" * (MAX_DEPTH - 1) + "text"
+    assert not nests_too_deep(LexborHTMLParser(within))
+    assert nests_too_deep(LexborHTMLParser(past))
 
 
 def test_hundreds_of_nested_inline_wrappers_do_not_exhaust_the_stack() -> None:
