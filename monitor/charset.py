@@ -171,8 +171,9 @@ def _utf8(data: bytes) -> _Utf8:
 
 
 def _replacements(text: str, data: bytes) -> int:
-    """U+FFFD in ``text`` that decoding added (a page may spell some out itself)."""
-    found = text.count("\ufffd")
+    """U+FFFD in ``text`` that decoding added (a page may spell some out itself). Looked
+    for before it is counted: a search stops at the first, a count reads the whole page."""
+    found = text.count("\ufffd") if "\ufffd" in text else 0
     return max(0, found - data.count(_REPLACEMENT_BYTES)) if found else 0
 
 

@@ -107,10 +107,10 @@ def _extract(
     named = _named_authors(chosen, meta)
     body, byline = _body(tree, chosen, title, url, hunt_bylines=not named)
     body = strip_furniture(body, title)
-    if _weighted_length(body) < MIN_TEXT and meta.article_body:
+    if _too_short(body) and meta.article_body:
         logger.info("%s: no body in the HTML; using JSON-LD articleBody", url)
         body = [p for p in (normalize_space(x) for x in meta.article_body.split("\n")) if p]
-    if _weighted_length(body) < MIN_TEXT:
+    if _too_short(body):
         raise ExtractError(url, "the page holds no article text", reason="no_text")
     article_text = "\n\n".join(body)
 
@@ -234,6 +234,12 @@ def _body(
 
 def _weighted_length(paras: list[str]) -> int:
     return sum(len(p) + len(_CJK.findall(p)) for p in paras)
+
+
+def _too_short(paras: list[str]) -> bool:
+    """Under :data:`MIN_TEXT` weighted characters. A CJK character only adds weight, so
+    the plain length settles it for any real article without a search for CJK."""
+    return sum(map(len, paras)) < MIN_TEXT and _weighted_length(paras) < MIN_TEXT
 
 
 # ── 5. fields ───────────────────────────────────────────────────────────────────────

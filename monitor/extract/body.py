@@ -178,7 +178,7 @@ def _has_cjk(doc: Doc, budget: int = 4000) -> bool:
     for el in doc.els:
         for c in el.children:
             if isinstance(c, str):
-                if _CJK.search(c):
+                if not c.isascii() and _CJK.search(c):  # most text nodes: white space
                     return True
                 budget -= len(c)
                 if budget <= 0:

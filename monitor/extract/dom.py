@@ -20,6 +20,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborNode
 
 from monitor.extract.names import (
+    ANY_NAMED,
     BYLINE,
     BYLINE_WORDS,
     CAPTION,
@@ -196,6 +197,8 @@ def _name_flags(name: str) -> int:
     """What a class + id string says: consent-box junk, caption, byline, unlikely.
     Cached: class names repeat across a page's elements and across pages."""
     lowered = name.lower()
+    if ANY_NAMED.search(lowered) is None:  # nine names in ten: one search settles all four
+        return 0
     return (
         (_JUNK if HARD_JUNK.search(lowered) else 0)
         | (_CAPTION if CAPTION.search(lowered) else 0)

@@ -85,6 +85,9 @@ _HID = re.compile(r"(?:^|\s)hid(?:\s|$)")  # the class "hid" (Readability's ^hid
 BYLINE = trie_pattern(BYLINE_WORDS)
 HARD_JUNK = trie_pattern(HARD_JUNK_WORDS)
 CAPTION = trie_pattern(CAPTION_WORDS)
+# Any word of the four lists the cleaned tree's builder asks about: a class/id string
+# without one (nine in ten) needs no further search.
+ANY_NAMED = trie_pattern(UNLIKELY_WORDS + HARD_JUNK_WORDS + CAPTION_WORDS + BYLINE_WORDS)
 
 
 _TOKEN_PARTS = re.compile(r"[-_]+")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from monitor.extract import extract
 
 BODY = "<p>" + "North Korean troops were reported near the front in the Kursk region. " * 8 + "</p>"
@@ -54,6 +56,20 @@ def test_broken_json_ld_still_gives_its_headline_and_date() -> None:
 def test_two_json_objects_in_one_script() -> None:
     head = ld('{"@type":"BreadcrumbList"}\n{"@type":"NewsArticle","headline":"Second object"}')
     assert extract(page(head), "https://news.example.com/a").title == "Second object"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("//<![CDATA[\n", "\n//]]>"), ("<![CDATA[", "]]>"), ("<!--", "-->"), ("", "")],
+)
+def test_json_ld_wrapped_in_cdata_or_a_comment_is_read(before: str, after: str) -> None:
+    head = ld(
+        f'{before}{{"@type":"NewsArticle","headline":"Wrapped","datePublished":'
+        f'"2024-10-25T08:00:00Z"}}{after}'
+    )
+    article = extract(page(head), "https://news.example.com/a")
+    assert article.title == "Wrapped"
+    assert article.published == datetime(2024, 10, 25, 8, 0, tzinfo=UTC)
 
 
 def test_opengraph_and_meta_tags_when_there_is_no_json_ld() -> None:
