@@ -56,7 +56,9 @@ _KINDS: dict[str, tuple[bool, str] | None] = {}
 
 # An element with MAX_DEPTH elements above it: matched right to left inside Lexbor, each
 # candidate's ancestors climbed at most MAX_DEPTH steps (a news page nests ~20 deep).
-_BELOW_THE_LIMIT = " > ".join(["*"] * (MAX_DEPTH + 1))
+# Only first children are candidates (half the elements, and a tenth of the query's
+# time): any element that deep has a parent whose first child is as deep.
+_BELOW_THE_LIMIT = " > ".join(["*"] * MAX_DEPTH) + " > :first-child"
 
 
 def parse_first(tags: int) -> bool:

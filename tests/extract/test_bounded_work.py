@@ -73,12 +73,33 @@ def test_a_small_page_nested_to_the_limit_is_not_cut(caplog: pytest.LogCaptureFi
     assert not [r for r in caplog.records if "nesting cut" in r.getMessage()]
 
 
-def test_the_parsed_tree_says_when_it_nests_past_the_limit() -> None:
-    """<html> and <body> count among the elements above the deepest one."""
-    within = "<html><body>" + "<div>" * (MAX_DEPTH - 2) + "text"
-    past = "<html><body>" + "<div>" * (MAX_DEPTH - 1) + "text"
-    assert not nests_too_deep(LexborHTMLParser(within))
-    assert nests_too_deep(LexborHTMLParser(past))
+@pytest.mark.parametrize(
+    ("level", "deeper", "last"),
+    [("<div>", 1, 0), ("<div><hr>", 1, 1), ("<ul><li>x", 2, 0), ("<div><i>a</i><b></b>", 1, 1)],
+)
+def test_the_parsed_tree_says_when_it_nests_past_the_limit(
+    level: str, deeper: int, last: int
+) -> None:
+    """<html> and <body> count among the elements above the deepest one, whether that
+    is a nested element or an empty one beside others in the deepest level. ``level``
+    nests ``deeper`` elements more each time, and the last adds ``last`` below it."""
+    times = (MAX_DEPTH - 2 - last) // deeper
+    within = LexborHTMLParser("<html><body>" + level * times)
+    past = LexborHTMLParser("<html><body>" + level * (times + 1))
+    assert _depth(within) == MAX_DEPTH < _depth(past)
+    assert not nests_too_deep(within)
+    assert nests_too_deep(past)
+
+
+def _depth(tree: LexborHTMLParser) -> int:
+    """Elements on the longest line down from <html>, <html> included."""
+    assert tree.root is not None
+    deepest, stack = 0, [(tree.root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter())
+    return deepest
 
 
 def test_hundreds_of_nested_inline_wrappers_do_not_exhaust_the_stack() -> None:
