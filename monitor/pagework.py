@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from monitor import extract, relevance
+from monitor import extract, relevance, stories
 from monitor.config import Selectors, Topic
 from monitor.models import ExtractedArticle, Link, Relevance
 
@@ -37,6 +37,17 @@ def read_page(page: PageInput, link: Link, topic: Topic) -> tuple[ExtractedArtic
         default_language=page.default_language,
     )
     return judge(article, link, topic)
+
+
+def read_for_store(
+    page: PageInput, link: Link, topic: Topic
+) -> tuple[ExtractedArticle, Relevance, stories.Fingerprint | None]:
+    """``read_page``, and the story fingerprint of a page that will be stored (None for
+    one that will not): shingling and hashing its text is CPU work like extraction, done
+    here so that the daemon's own process, which every page passes through, only looks
+    the fingerprint up in its story index."""
+    article, verdict = read_page(page, link, topic)
+    return article, verdict, stories.fingerprint(article.text) if verdict.relevant else None
 
 
 #: a page a worker reads once at start, so that its first real page does not pay for the

@@ -57,7 +57,7 @@ from monitor.workers import Workers
 if TYPE_CHECKING:
     from monitor.fetch import Fetcher
     from monitor.pagework import PageInput
-    from monitor.stories import StoryGrouper
+    from monitor.stories import Fingerprint, StoryGrouper
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +354,7 @@ class Pipeline:
         at = self.clock()
         topic = self.config.topic
         response: Response | None = None
+        fingerprint: Fingerprint | None = None  # set when page work computed it
         try:
             if owner.full_text and not _is_search_redirect(link.url):
                 response = await self._fetch_page(link.url)
@@ -366,7 +367,7 @@ class Pipeline:
                     default_language=owner.language,
                 )
                 async with reading:
-                    article, verdict = await self._read(page, link)
+                    article, verdict, fingerprint = await self._read(page, link)
             else:
                 article, verdict = judge(article_from_link(link, owner.language), link, topic)
         except MonitorError as exc:
@@ -384,18 +385,20 @@ class Pipeline:
             await self.work.store(self._settle, taken, result)
             log.debug("%s: off topic (%s): %s", owner.id, verdict.reason, link.url)
             return
-        await self.work.store(self._settle, Taken(link, owner, at, response, article=article),
-                              result)  # fmt: skip
+        taken = Taken(link, owner, at, response, article=article, fingerprint=fingerprint)
+        await self.work.store(self._settle, taken, result)
         if self.on_stored is not None:
             self.on_stored()
 
-    async def _read(self, page: PageInput, link: Link) -> tuple[ExtractedArticle, Relevance]:
+    async def _read(
+        self, page: PageInput, link: Link
+    ) -> tuple[ExtractedArticle, Relevance, Fingerprint | None]:
         """Page work, in a worker process: a page past its time limit (its worker killed
         and replaced) is that page's failure, settled like a page over the size budget."""
-        from monitor.pagework import read_page
+        from monitor.pagework import read_for_store
 
         try:
-            return await self.work.page(read_page, page, link, self.config.topic)
+            return await self.work.page(read_for_store, page, link, self.config.topic)
         except WorkerTimeout as exc:
             raise PageTimeout(page.url, exc.seconds) from exc
 
@@ -414,7 +417,7 @@ class Pipeline:
                                  at=taken.at)  # fmt: skip
         if article_id is not None and taken.article is not None:
             # after the commit: a failed grouping must never cost the stored piece
-            self.group_story(article_id, taken.article.text, result)
+            self.group_story(article_id, taken.article.text, result, taken.fingerprint)
 
     def _upsert(
         self,
@@ -459,11 +462,18 @@ class Pipeline:
             self.story_grouper = StoryGrouper(self.store)
         return self.story_grouper
 
-    def group_story(self, article_id: int, text: str, result: CrawlResult) -> None:
-        """Put a stored piece in its story. A failure here costs the grouping (counted; the
-        piece is grouped again by ``group_ungrouped``), never the stored piece."""
+    def group_story(
+        self,
+        article_id: int,
+        text: str,
+        result: CrawlResult,
+        fingerprint: Fingerprint | None = None,
+    ) -> None:
+        """Put a stored piece in its story (``fingerprint``: its text's, when page work
+        computed it). A failure here costs the grouping (counted; the piece is grouped
+        again by ``group_ungrouped``), never the stored piece."""
         try:
-            self._stories().assign(article_id, text)
+            self._stories().assign(article_id, text, fingerprint)
         except MonitorError as exc:
             result.counts[f"failed:story_{exc.reason}"] += 1
             log.warning("could not group article %s into a story: %s", article_id, exc.message)
@@ -795,6 +805,7 @@ class Taken:
     outcome: str = "stored"  # a ``links`` outcome
     reason: str = ""
     article: ExtractedArticle | None = None  # set for a stored piece
+    fingerprint: Fingerprint | None = None  # its story fingerprint, from page work
 
 
 # ── small pure helpers ──────────────────────────────────────────────────────────────

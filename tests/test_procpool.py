@@ -87,6 +87,32 @@ def test_without_a_spare_jobs_wait_for_the_worker() -> None:
     assert in_pool(job, spare=0)
 
 
+def test_jobs_in_line_are_served_in_turn_and_a_cancelled_one_costs_nothing() -> None:
+    """Pages of many hosts wait for one page worker: each is served, in the order they
+    came; one whose caller gave up while waiting (a stopped visit) leaves the line
+    without taking the worker with it."""
+
+    async def job(pool: ProcessPool) -> tuple[list[int], int]:
+        order: list[int] = []
+
+        async def one(n: int) -> None:
+            await pool.run(60, time.sleep, 0.01)
+            order.append(n)
+
+        first = asyncio.create_task(pool.run(60, time.sleep, 0.3))
+        await asyncio.sleep(0.05)  # the first job has the only worker; the others line up
+        tasks = [asyncio.create_task(one(n)) for n in range(8)]
+        await asyncio.sleep(0.05)
+        tasks[3].cancel()
+        await first
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return order, pool.processes
+
+    order, left = in_pool(job)
+    assert order == [0, 1, 2, 4, 5, 6, 7]
+    assert left == 1  # served by the one worker throughout
+
+
 def test_a_worker_that_dies_mid_job_costs_that_job_only() -> None:
     async def job(pool: ProcessPool) -> int:
         with pytest.raises(WorkerError) as died:

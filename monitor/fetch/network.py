@@ -18,7 +18,9 @@ proxies are not used (through a proxy the address connected to would be the prox
 from __future__ import annotations
 
 import asyncio
+import select
 import socket
+import ssl
 import typing
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -26,6 +28,7 @@ import httpcore
 import httpx
 
 from monitor.fetch.addresses import AddressPolicy
+from monitor.fetch.pools import OriginPools
 
 #: ``(host, port) -> addresses``; tests inject one that maps names to 127.0.0.x
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
@@ -80,13 +83,14 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         # only for a name) a host with a broken IPv6 route would cost a connect timeout
         for address in sorted(addresses, key=lambda a: ":" in a):
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     address,
                     port,
                     timeout=timeout,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return PinnedStream(stream, (address, port))
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
@@ -116,23 +120,99 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class PinnedStream(httpcore.AsyncNetworkStream):
+    """A connection to the one address the guard judged, which answers the two questions
+    httpcore and the fetcher ask of every response without asking the kernel twice.
+
+    httpcore's pool checks each idle connection for a server-side close before it hands
+    out the next request (``is_readable``), and the fetcher reads the server's address for
+    the WARC record (``server_addr``). The anyio stream answers both by building its whole
+    attribute table, a ``getpeername`` system call included, each time: with a pool of a
+    hundred connections, ~50 such calls per page fetched. Here the address is the one
+    connected to, and readability is one ``poll`` on the socket, as httpcore does it."""
+
+    def __init__(
+        self,
+        inner: httpcore.AsyncNetworkStream,
+        server: tuple[str, int],
+        sock: socket.socket | None = None,
+    ) -> None:
+        self._inner = inner
+        self._server = server
+        self._socket = sock if sock is not None else inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        tls = await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        return PinnedStream(tls, self._server, self._socket)  # TLS over the same socket
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        if info == "server_addr":
+            return self._server
+        if info == "socket":
+            return self._socket
+        if info == "is_readable":
+            return _readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """Whether a read would return at once (data, or the b"" of a closed connection); a
+    socket already closed counts as readable, so the pool drops the connection. The
+    descriptor is asked of the socket each time: a number kept from before could by now
+    belong to another socket."""
+    fd = -1 if sock is None else sock.fileno()
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 def guarded_transport(
     policy: AddressPolicy,
     limits: httpx.Limits,
     *,
     resolver: Resolver = system_resolver,
     inner: httpcore.AsyncNetworkBackend | None = None,
-) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport (request/response mapping, error translation) over a
-    connection pool whose every connection goes through :class:`GuardedBackend`."""
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-    # httpx offers no public hook for the network backend; its pool is rebuilt with the
-    # same settings and ours (tests/fetch/test_ssrf.py fails if this ever stops working)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),  # SSL_CERT_FILE / SSL_CERT_DIR still apply
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(policy, resolver=resolver, inner=inner),
+) -> httpx.AsyncBaseTransport:
+    """httpx's own transport (request/response mapping, error translation), one per
+    origin (:mod:`monitor.fetch.pools`), over connection pools whose every connection
+    goes through one :class:`GuardedBackend`."""
+    backend = GuardedBackend(policy, resolver=resolver, inner=inner)
+    ssl_context = httpx.create_ssl_context()  # SSL_CERT_FILE / SSL_CERT_DIR still apply
+
+    def open_pool() -> httpx.AsyncHTTPTransport:
+        # the one SSL context (loading the CA certificates costs ~10 ms; a pool is
+        # opened for each origin)
+        transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
+        # httpx offers no public hook for the network backend; its pool is rebuilt with
+        # the same settings and ours (tests/fetch/test_ssrf.py fails if this ever stops
+        # working)
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+        return transport
+
+    return OriginPools(
+        open_pool,
+        keep=limits.max_keepalive_connections or limits.max_connections or 1,
+        idle_seconds=limits.keepalive_expiry or 0.0,
     )
-    return transport

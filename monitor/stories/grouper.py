@@ -89,9 +89,12 @@ class StoryGrouper:
             self._read(after=0)
             return len(self._index)
 
-    def assign(self, article_id: int, text: str) -> StoryMember:
-        """Place one stored piece; a piece whose words have not changed keeps its story."""
-        fp = fingerprint(text)
+    def assign(
+        self, article_id: int, text: str, computed: Fingerprint | None = None
+    ) -> StoryMember:
+        """Place one stored piece; a piece whose words have not changed keeps its story.
+        ``computed``: the text's fingerprint, when it was taken elsewhere (a page worker)."""
+        fp = computed if computed is not None else fingerprint(text)
         with self._lock, self._ledger.story_turn():
             self._catch_up()
             known = self._index.member(article_id)

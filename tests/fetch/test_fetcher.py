@@ -3,11 +3,13 @@ in the WARC archive, and how each kind of bad server ends as one typed error."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 import hashlib
 import os
 import socket
+import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -100,6 +102,34 @@ async def test_each_exchange_is_a_request_record_and_a_response_record(
     assert f"{request_line.protocol} {request_line.statusline}" == "GET /a HTTP/1.1"
     assert records[3][3].get_header("User-Agent").startswith("monitor/")
     assert response_headers["WARC-IP-Address"] == "127.0.0.1"
+
+
+async def test_a_kept_alive_connection_the_server_hung_up_is_not_used_again(
+    server: LoopbackServer, make_fetcher: Make
+) -> None:
+    """A server may close an idle connection at any moment without saying so beforehand.
+    The next request to that host must go out on a fresh connection, not fail on the dead
+    one: the pool asks each idle connection whether it has been closed (``is_readable``)."""
+    hung_up = threading.Event()
+
+    def answer_then_hang_up(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)  # no "Connection: close": the client keeps it alive
+        handler.send_header("Content-Length", str(len(PAGE)))
+        handler.end_headers()
+        handler.wfile.write(PAGE)
+        handler.wfile.flush()
+        handler.connection.shutdown(socket.SHUT_RDWR)
+        handler.close_connection = True
+        hung_up.set()
+
+    server.route("/a", answer_then_hang_up)
+    server.route("/b", Reply(200, PAGE))
+    fetcher = make_fetcher(max_retries=0)  # a request sent on the dead connection would fail
+    assert (await fetcher.get(server.url("/a"))).body == PAGE
+    assert await asyncio.to_thread(hung_up.wait, 10)  # on loopback its FIN is in by then
+    response = await fetcher.get(server.url("/b"))
+    assert response.body == PAGE
+    assert fetcher.stats["error:connect"] == fetcher.stats["error:protocol"] == 0
 
 
 async def test_the_user_agent_from_the_settings_is_sent(

@@ -81,3 +81,49 @@ def test_a_page_without_an_article_fails_alone_and_the_next_page_is_read() -> No
         workers.shutdown()
     assert reason in ("no_text", "empty")
     assert relevant
+
+
+def test_a_page_to_store_comes_back_from_page_work_with_its_story_fingerprint() -> None:
+    """The page worker fingerprints a page that will be stored (so the daemon's own
+    process does not), exactly as the story grouper would from the stored text; a page
+    that will not be stored is not fingerprinted."""
+    from monitor.pagework import read_for_store
+    from monitor.stories import fingerprint
+
+    topic = load_sources(REPO / "sources.yaml").topic
+    workers = Workers(
+        Differ(load_positions(REPO / "positions.yaml")),
+        processes=2,
+        positions_path=REPO / "positions.yaml",
+    )
+    story = PageInput(PAGE, "https://example.org/world/1002", None, "utf-8", "en")
+    soup = " ".join(["Slow-cooked lentil soup wants patience, a good stock and a bay leaf."] * 12)
+    off_topic = PageInput(
+        f"<html><body><article><h1>Lentil soup</h1><p>{soup}</p><p>{soup}</p></article>"
+        "</body></html>".encode(),
+        "https://example.org/food/1",
+        None,
+        "utf-8",
+        "en",
+    )
+    link = Link("https://example.org/world/1002", source_id="wire")
+
+    async def run() -> tuple[object, ...]:
+        await workers.start()
+        return (
+            await workers.page(read_for_store, story, link, topic),
+            await workers.page(read_for_store, off_topic, link, topic),
+        )
+
+    try:
+        (article, verdict, fp), (_, soup_verdict, soup_fp) = asyncio.run(run())
+    finally:
+        workers.shutdown()
+    assert verdict.relevant and fp is not None
+    expected = fingerprint(article.text)
+    assert (fp.exact, fp.size, fp.signature_bytes()) == (
+        expected.exact,
+        expected.size,
+        expected.signature_bytes(),
+    )
+    assert not soup_verdict.relevant and soup_fp is None
