@@ -71,7 +71,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, LoopbackWeb(plan):
         work = Path(tmp)
         (work / "sources.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
-        cmd = [str(MONITOR), "-q", "--storage", str(work / "storage"), "--sources",
+        cmd = [*MONITOR, "-q", "--storage", str(work / "storage"), "--sources",
                str(work / "sources.yaml"), "--positions", str(REPO / "positions.yaml"),
                "run", "--no-digest"]  # fmt: skip
         env = {k: v for k, v in os.environ.items() if k != "MONITOR_DB"}

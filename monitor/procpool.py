@@ -14,9 +14,8 @@ pool keeps its own processes, one job at a time each, talking over a pipe:
   slow page never holds up the pages of other hosts for longer than that; spares retire
   when the pool has more idle processes than ``size``.
 
-Processes start from a clean interpreter (the context's start method: ``spawn`` in the
-daemon), never as a copy of a daemon that runs threads and an event loop. The event loop
-only waits on the pipes.
+Processes start from a clean interpreter (``monitor.procstart``), never as a copy of a
+daemon that runs threads and an event loop. The event loop only waits on the pipes.
 """
 
 from __future__ import annotations
@@ -27,14 +26,15 @@ import logging
 import os
 import pickle
 import signal
+import struct
 import time
 from collections import deque
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
+from multiprocessing.connection import Connection, Pipe
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
+from monitor import procstart
 from monitor.errors import WorkerError, WorkerTimeout
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,23 @@ T = TypeVar("T")
 
 #: seconds an idle worker is given to exit on its own at shutdown before it is killed
 EXIT_GRACE = 1.0
+#: bytes read from a worker's pipe at once (an answer is a few kB: one read takes it)
+READ_SIZE = 256 * 1024
+
+
+def serve_from(job_fd: int, alive_fd: int) -> None:
+    """A worker process's entry (see ``monitor.procstart``): take the descriptors it was
+    handed, read its set-up, then serve jobs."""
+    conn = Connection(job_fd)
+    alive = Connection(alive_fd, writable=False)
+    try:
+        initializer, initargs = pickle.loads(conn.recv_bytes())
+    except EOFError:  # the parent is gone before it could say what to do
+        return
+    except Exception as exc:  # a set-up that does not unpickle here
+        conn.send(("failed", exc))
+        return
+    _serve(conn, alive, initializer, initargs)
 
 
 def _serve(
@@ -96,32 +113,101 @@ def _die_with_parent(alive: Connection) -> None:
 
 class _Worker:
     """One process, the parent's end of its job pipe, and the write end of its life line
-    (held, never written: its closing is the worker's cue to end, see ``_die_with_parent``)."""
+    (held, never written: its closing is the worker's cue to end, see ``_die_with_parent``).
+
+    The parent's end of the job pipe is non-blocking and watched by the event loop for as
+    long as the worker lives: an answer is read as it arrives, in one read where it fits
+    (``Connection.recv_bytes`` reads the length and the body apart, and watching the pipe
+    only while a job runs cost two more system calls a job), and a job larger than the
+    pipe's buffer (a page of several megabytes) is written as the worker reads it, while
+    the loop serves the other hosts, instead of blocking the loop until it is through.
+    The worker's end stays blocking, with ``multiprocessing``'s framing: a 4-byte length
+    (or -1 and an 8-byte length), then the bytes."""
 
     def __init__(self, process: Any, conn: Connection, alive: Connection) -> None:
         self.process = process
         self.conn = conn
         self.alive = alive
         self.started = 0.0  # when its current job started (monotonic)
+        self._fd = conn.fileno()
+        os.set_blocking(self._fd, False)
+        self._inbox = bytearray()
+        self._ended = False  # the pipe reached its end: the process is gone
+        self._waiting: asyncio.Future[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _watch(self) -> None:
+        """Watch the pipe from the running loop (a pool may serve one loop after another)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is loop or self._ended:
+            return
+        self._unwatch()
+        loop.add_reader(self._fd, self._on_readable)
+        self._loop = loop
+
+    def _unwatch(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self._fd)
+        self._loop = None
+
+    def _on_readable(self) -> None:
+        try:
+            data = os.read(self._fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self._inbox += data
+            if _frame_end(self._inbox) is None:
+                return  # the rest of the answer is still on its way
+        else:
+            self._ended = True
+            self._unwatch()
+        if self._waiting is not None and not self._waiting.done():
+            self._waiting.set_result(None)
+
+    async def send(self, data: bytes) -> None:
+        """Send one job (framed as ``Connection.send_bytes`` does), without blocking."""
+        self._watch()
+        n = len(data)
+        header = struct.pack("!i", n) if n <= 0x7FFFFFFF else struct.pack("!iQ", -1, n)
+        rest = memoryview(header + data)
+        while rest:
+            try:
+                rest = rest[os.write(self._fd, rest) :]
+            except BlockingIOError:
+                await self._writable()
+            except OSError as exc:  # it died while idle (the OOM killer, an operator)
+                raise WorkerError(f"worker process {self.process.pid} is gone: {exc}") from exc
+
+    async def _writable(self) -> None:
+        assert self._loop is not None
+        ready: asyncio.Future[None] = self._loop.create_future()
+        self._loop.add_writer(self._fd, _settle, ready)
+        try:
+            await ready
+        finally:
+            self._loop.remove_writer(self._fd)
 
     async def receive(self) -> tuple[str, Any]:
         """The worker's next answer; the loop waits on the pipe, it never blocks on it."""
-        loop = asyncio.get_running_loop()
-        readable: asyncio.Future[None] = loop.create_future()
-        fd = self.conn.fileno()
-        loop.add_reader(fd, _settle, readable)
-        try:
-            await readable
-        finally:
-            loop.remove_reader(fd)
-        try:
-            data = self.conn.recv_bytes()
-        except (EOFError, OSError) as exc:
-            self.process.join(0.5)  # reap it, for its exit code
-            raise WorkerError(
-                f"worker process {self.process.pid} ended in the middle of a job "
-                f"(exit code {self.process.exitcode})"
-            ) from exc
+        self._watch()
+        while (end := _frame_end(self._inbox)) is None:
+            if self._ended:
+                self.process.join(0.5)  # reap it, for its exit code
+                raise WorkerError(
+                    f"worker process {self.process.pid} ended in the middle of a job "
+                    f"(exit code {self.process.exitcode})"
+                )
+            self._waiting = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiting
+            finally:
+                self._waiting = None
+        start, stop = end
+        data = bytes(self._inbox[start:stop])
+        del self._inbox[:stop]
         try:
             answer: tuple[str, Any] = pickle.loads(data)
         except Exception as exc:
@@ -129,6 +215,7 @@ class _Worker:
         return answer
 
     def kill(self) -> None:
+        self._unwatch()
         self.conn.close()
         if self.process.is_alive():
             self.process.kill()
@@ -138,11 +225,25 @@ class _Worker:
     def retire(self) -> None:
         """Ask an idle worker to exit; kill it if it does not."""
         try:
-            self.conn.send(None)
+            self.conn.send(None)  # a few bytes into an idle worker's empty pipe
         except OSError:
             pass
         self.process.join(EXIT_GRACE)
         self.kill()
+
+
+def _frame_end(inbox: bytearray) -> tuple[int, int] | None:
+    """Where the first whole message in ``inbox`` starts and ends (None: not all in yet)."""
+    if len(inbox) < 4:
+        return None
+    (size,) = struct.unpack_from("!i", inbox)
+    start = 4
+    if size == -1:
+        if len(inbox) < 12:
+            return None
+        (size,) = struct.unpack_from("!Q", inbox, 4)
+        start = 12
+    return (start, start + size) if len(inbox) >= start + size else None
 
 
 def _settle(future: asyncio.Future[None]) -> None:
@@ -158,7 +259,6 @@ class ProcessPool:
         self,
         size: int,
         *,
-        context: BaseContext,
         initializer: Callable[..., object] | None = None,
         initargs: tuple = (),
         spare: int = 0,
@@ -171,7 +271,6 @@ class ProcessPool:
         self.spare = spare
         self.stuck_after = stuck_after
         self.name = name
-        self._context = context
         self._initializer = initializer
         self._initargs = initargs
         self._idle: list[_Worker] = []
@@ -206,11 +305,8 @@ class ProcessPool:
         worker.started = time.monotonic()
         self._busy.add(worker)
         try:
-            try:
-                worker.conn.send_bytes(job)
-            except OSError as exc:  # it died while idle (the OOM killer, an operator)
-                raise WorkerError(f"worker process {worker.process.pid} is gone: {exc}") from exc
             async with asyncio.timeout(timeout):  # no task of its own, as wait_for makes
+                await worker.send(job)
                 status, value = await worker.receive()
         except TimeoutError:
             self._discard(worker)
@@ -340,21 +436,14 @@ class ProcessPool:
         self._wake_first()  # a waiting job may now start a fresh process
 
     async def _spawn(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        life_line, alive = self._context.Pipe(duplex=False)  # (read end, write end)
-        process = self._context.Process(  # type: ignore[attr-defined]
-            target=_serve,
-            args=(child, life_line, self._initializer, self._initargs),
-            name=f"monitor-{self.name}",
-            daemon=True,
-        )
-        # starting a process blocks (spawn: a new interpreter; forkserver: a round trip to
-        # it, which it starts the first time): off the loop
-        await asyncio.to_thread(process.start)
-        child.close()
-        life_line.close()  # the worker's copy is the one that counts
+        parent, child = Pipe()
+        life_line, alive = Pipe(duplex=False)  # (read end, write end)
+        setup = procstart.setup_message(self._initializer, self._initargs)
+        # a fork and an exec: milliseconds, seconds on a busy machine; off the loop
+        process = await asyncio.to_thread(procstart.start, child, life_line)
         worker = _Worker(process, parent, alive)
         try:
+            await worker.send(setup)
             status, value = await worker.receive()
         except BaseException:
             worker.kill()

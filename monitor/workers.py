@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -108,15 +107,12 @@ class Workers:
         if processes > 0:
             if positions_path is None:
                 raise ValueError("worker processes need the path of positions.yaml")
-            # spawn: workers start from a clean interpreter, not a copy of a process that
-            # runs threads (store writer, resolver) and an event loop; a forkserver would
-            # stay resident beside them (~14 MiB) to save each start a few tens of ms
-            context = multiprocessing.get_context("spawn")
+            # workers start from a clean interpreter (monitor.procstart), not a copy of a
+            # process that runs threads (store writer, resolver) and an event loop
             positions = str(positions_path)
             if processes > 1:
                 self._analysis = ProcessPool(
                     processes - 1,
-                    context=context,
                     initializer=_start_worker,
                     initargs=(positions, semantic, False, None),
                     name="analyser",
@@ -127,7 +123,6 @@ class Workers:
                 # model loaded once more, while it lives) covers a slow page.
                 self._pages = ProcessPool(
                     1,
-                    context=context,
                     initializer=_start_worker,
                     initargs=(None, semantic, True, page_setup),
                     spare=1,
@@ -138,7 +133,6 @@ class Workers:
                 # one process does both (one core): a slow page waits for its limit
                 self._analysis = self._pages = ProcessPool(
                     1,
-                    context=context,
                     initializer=_start_worker,
                     initargs=(positions, semantic, True, page_setup),
                     name="worker",

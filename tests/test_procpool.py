@@ -9,7 +9,6 @@ depends on the monitor's page work.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -28,8 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def in_pool(job: Callable[[ProcessPool], Awaitable[T]], *, spare: int = 0) -> T:
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPool(1, context=context, spare=spare, stuck_after=0.2, name="test")
+    pool = ProcessPool(1, spare=spare, stuck_after=0.2, name="test")
 
     async def go() -> T:
         await pool.start()
@@ -113,6 +111,34 @@ def test_jobs_in_line_are_served_in_turn_and_a_cancelled_one_costs_nothing() -> 
     assert left == 1  # served by the one worker throughout
 
 
+def test_a_job_and_an_answer_larger_than_the_pipe_cross_whole() -> None:
+    """A page of megabytes goes to the worker, and a long article comes back, in pieces
+    the event loop writes and reads as the pipe takes them."""
+
+    async def job(pool: ProcessPool) -> tuple[int, bytes, int]:
+        big = bytes(range(256)) * 40_000  # 10 MB, far past a socket buffer
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            sent = await pool.run(60, len, big)
+            back = await pool.run(60, bytes.fromhex, big[:3_000_000].hex())
+        finally:
+            ticker.cancel()
+        assert back == big[:3_000_000]
+        return sent, back[:4], ticks
+
+    sent, head, ticks = in_pool(job)
+    assert sent == 10_240_000 and head == bytes(range(4))
+    assert ticks > 1  # the loop served other work while the job crossed
+
+
 def test_a_worker_that_dies_mid_job_costs_that_job_only() -> None:
     async def job(pool: ProcessPool) -> int:
         with pytest.raises(WorkerError) as died:
@@ -148,11 +174,11 @@ def _raise(error: Exception) -> None:
 
 
 DAEMON = """
-import asyncio, multiprocessing, os, time
+import asyncio, os, time
 from monitor.procpool import ProcessPool
 
 async def main():
-    pool = ProcessPool(1, context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPool(1)
     await pool.start()
     print(await pool.run(None, os.getpid), flush=True)
     await pool.run(None, time.sleep, 600)
@@ -191,3 +217,35 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+POOL = """
+import asyncio, os
+from monitor.procpool import ProcessPool
+
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+async def main():
+    pool = ProcessPool(2)
+    await pool.start()
+    children = [p for p in os.listdir("/proc") if p.isdigit() and parent_of(p) == os.getpid()]
+    print(len(children), pool.processes, flush=True)
+    pool.close()
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_a_pool_starts_its_workers_and_no_other_process(tmp_path: Path) -> None:
+    """multiprocessing's own start methods put a resource tracker beside the workers, an
+    interpreter of its own (~13 MiB) that these workers never need."""
+    script = tmp_path / "pool.py"
+    script.write_text(POOL, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         env=env, timeout=120, check=True)  # fmt: skip
+    children, workers = map(int, out.stdout.split())
+    assert (children, workers) == (2, 2)

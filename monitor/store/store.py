@@ -554,11 +554,11 @@ class Store:
             take_turn(conn, _STORY_TURN)
             yield
 
-    def story_member_ids(self, *, after_article_id: int = 0) -> list[int]:
-        """Article ids of the grouped pieces with a larger id (a cheap look for pieces
-        grouped elsewhere: ids only, no fingerprints)."""
-        with self._read("read story members") as conn:
-            return stories.member_ids_after(conn, after_article_id)
+    def story_member_count(self, *, after_article_id: int = 0) -> int:
+        """How many grouped pieces have a larger article id (a cheap look for pieces
+        grouped elsewhere: a count, no rows)."""
+        with self._read("count story members") as conn:
+            return stories.member_count_after(conn, after_article_id)
 
     def story_members(
         self, *, after_article_id: int = 0, batch: int = 2000

@@ -43,14 +43,15 @@ def save_member(
     )
 
 
-def member_ids_after(conn: Connection, after_article_id: int) -> list[int]:
-    """Article ids of the grouped pieces above ``after_article_id`` (no fingerprints)."""
-    return list(
+def member_count_after(conn: Connection, after_article_id: int) -> int:
+    """How many grouped pieces have an article id above ``after_article_id`` (a count
+    over the primary key's index: no row is read out)."""
+    return int(
         conn.execute(
-            select(story_members.c.article_id).where(
-                story_members.c.article_id > after_article_id
-            )
-        ).scalars()
+            select(func.count())
+            .select_from(story_members)
+            .where(story_members.c.article_id > after_article_id)
+        ).scalar_one()
     )
 
 

@@ -44,8 +44,8 @@ class StoryLedger(Protocol):
         """A transaction in which this process alone places pieces."""
         ...
 
-    def story_member_ids(self, *, after_article_id: int = 0) -> list[int]:
-        """The article ids of the grouped pieces with a larger id."""
+    def story_member_count(self, *, after_article_id: int = 0) -> int:
+        """How many grouped pieces have a larger article id."""
         ...
 
     def story_members(self, *, after_article_id: int = 0) -> Iterator[StoryMember]:
@@ -95,12 +95,24 @@ class StoryGrouper:
         """Place one stored piece; a piece whose words have not changed keeps its story.
         ``computed``: the text's fingerprint, when it was taken elsewhere (a page worker)."""
         fp = computed if computed is not None else fingerprint(text)
-        with self._lock, self._ledger.story_turn():
-            self._catch_up()
-            known = self._index.member(article_id)
-            if known is not None and known.exact == fp.exact:
-                return known
-            return self._save(article_id, fp, self._index.place(fp, article_id=article_id))
+        with self._lock:
+            with self._ledger.story_turn():
+                self._catch_up()
+                known = self._index.member(article_id)
+                if known is not None and known.exact == fp.exact:
+                    return known
+                member = self._ledger.save_story_member(
+                    article_id,
+                    self._index.place(fp, article_id=article_id),
+                    exact=fp.exact,
+                    signature=fp.signature_bytes(),
+                    shingles=fp.size,
+                )
+            # only once the turn is committed: the index never holds a piece the store
+            # does not (``_catch_up`` counts on it)
+            self._index.add(member, fp)
+            self._watermark = max(self._watermark, article_id)
+            return member
 
     def assign_many(self, pieces: Iterable[tuple[int, str]]) -> int:
         """Place pieces not grouped yet (the back-fill of a store from before stories);
@@ -114,7 +126,9 @@ class StoryGrouper:
 
     def _catch_up(self) -> None:
         """Take in what was grouped elsewhere since the last look (in a turn: nothing can
-        be grouped meanwhile)."""
+        be grouped meanwhile). Between two full looks, the store only counts the members
+        above the look-back point: every one the index holds is in the store, so the
+        counts differ exactly when the store holds one the index does not."""
         if self._synced_at is None:
             self._read(after=0)
             return
@@ -122,21 +136,10 @@ class StoryGrouper:
         if self._monotonic() - self._synced_at >= SYNC_SECONDS:
             self._read(after=after)
             return
-        ids = self._ledger.story_member_ids(after_article_id=after)
-        if any(article_id not in self._index for article_id in ids):
+        held = sum(1 for article_id in range(after + 1, self._watermark + 1)
+                   if article_id in self._index)  # fmt: skip
+        if self._ledger.story_member_count(after_article_id=after) != held:
             self._read(after=after)
-
-    def _save(self, article_id: int, fp: Fingerprint, story_id: int | None) -> StoryMember:
-        member = self._ledger.save_story_member(
-            article_id,
-            story_id,
-            exact=fp.exact,
-            signature=fp.signature_bytes(),
-            shingles=fp.size,
-        )
-        self._index.add(member, fp)
-        self._watermark = max(self._watermark, article_id)
-        return member
 
     def _read(self, *, after: int) -> None:
         """Take in members from the ledger (those changed since we had them, too)."""
