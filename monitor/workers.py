@@ -28,7 +28,6 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -37,6 +36,7 @@ from monitor.config import PAGE_TIMEOUT_SECONDS
 from monitor.differ import Differ, load_positions
 from monitor.models import DiffResult
 from monitor.procpool import ProcessPool
+from monitor.writer import StoreWriter
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Workers:
         self.page_timeout = page_timeout
         self._pages: ProcessPool | None = None
         self._analysis: ProcessPool | None = None
-        self._writer: Executor | None = None
+        self._writer: StoreWriter | None = None
         if processes > 0:
             if positions_path is None:
                 raise ValueError("worker processes need the path of positions.yaml")
@@ -137,7 +137,7 @@ class Workers:
                     initargs=(positions, semantic, True, page_setup),
                     name="worker",
                 )
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
+            self._writer = StoreWriter()
 
     @classmethod
     def inline(cls, differ: Differ) -> Workers:
@@ -173,7 +173,7 @@ class Workers:
         """Run a store call on the single writer thread."""
         if self._writer is None:
             return fn(*args, **kwargs)
-        return await _submit(self._writer, fn, *args, **kwargs)
+        return await self._writer.call(partial(fn, *args, **kwargs))
 
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop the worker processes and the writer. Worker processes still computing are
@@ -184,10 +184,4 @@ class Workers:
         for pool in {id(p): p for p in (self._pages, self._analysis) if p is not None}.values():
             pool.close()
         if self._writer is not None:
-            self._writer.shutdown(wait=True, cancel_futures=not wait)
-
-
-async def _submit(executor: Executor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    loop = asyncio.get_running_loop()
-    # a partial of a module-level function pickles; a lambda would not
-    return await loop.run_in_executor(executor, partial(fn, *args, **kwargs))
+            self._writer.close(wait=wait)
