@@ -47,6 +47,10 @@ T = TypeVar("T")
 #: page worker (at most one) instead of waiting behind it
 SPARE_AFTER = 1.0
 
+#: how much lower than the daemon's an analysis worker's CPU priority is (``nice``): at
+#: 10 it gets about a tenth of a contended core's time, whatever a crawl leaves
+ANALYSIS_NICENESS = 10
+
 #: the differ of this worker process, loaded once by ``_start_worker``
 _differ: Differ | None = None
 
@@ -67,6 +71,11 @@ def _start_worker(
     own ``setup`` when there is one."""
     global _differ
     if positions_path is not None:
+        if not pages:
+            # an analyser only: its work is a backlog that may wait, a fetch's pages may
+            # not (issue 8: analysis never delays a fetch). On a busy machine the kernel
+            # gives the crawl's processes the CPU first; an idle one still all to it
+            os.nice(ANALYSIS_NICENESS)
         _differ = Differ(load_positions(positions_path), semantic=semantic)  # type: ignore[arg-type]
     if pages:
         from monitor.pagework import warm_up

@@ -9,6 +9,7 @@ the differ and no language model, instead of both holding both.
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from monitor.config import load_sources
@@ -24,7 +25,7 @@ HOLDS_MODEL = "'py3langid.langid' in __import__('sys').modules"
 HOLDS_DIFFER = "__import__('monitor.workers').workers._differ is not None"
 
 
-def test_the_page_worker_and_the_analyser_each_load_only_their_own_models() -> None:
+def test_the_page_worker_and_the_analyser_each_load_only_their_own_models_and_priority() -> None:
     positions = load_positions(REPO / "positions.yaml")
     topic = load_sources(REPO / "sources.yaml").topic
     workers = Workers(Differ(positions), processes=2, positions_path=REPO / "positions.yaml")
@@ -41,13 +42,18 @@ def test_the_page_worker_and_the_analyser_each_load_only_their_own_models() -> N
             await workers._analysis.run(None, eval, HOLDS_MODEL),
             await workers._analysis.run(None, eval, HOLDS_DIFFER),
         )
-        return verdict.relevant, diff.language, page_side, analysis_side
+        niceness = (await workers.page(os.nice, 0), await workers._analysis.run(None, os.nice, 0))
+        return verdict.relevant, diff.language, page_side, analysis_side, niceness
 
     try:
-        relevant, language, page_side, analysis_side = asyncio.run(run())
+        relevant, language, page_side, analysis_side, (page_nice, analysis_nice) = asyncio.run(
+            run()
+        )
     finally:
         workers.shutdown()
     assert relevant and language == "en"
+    # analysis is a backlog that yields the CPU to the crawl's page work
+    assert analysis_nice > page_nice == os.nice(0)
     assert page_side == (True, False)  # the language model, no differ
     assert analysis_side == (False, True)  # the differ, no language model
 
