@@ -32,6 +32,13 @@ Printed, in one run:
    assigning as the crawler does (rate, and the ratio to the in-memory rate), then a
    restarted daemon reading every fingerprint back (``StoryGrouper.load``) — the cost of a
    restart per 100,000 grouped pieces.
+
+With ``--against DIR`` (another checkout of the repository, e.g. main's), step 1 runs
+first with DIR's ``monitor`` in a child process on the same articles, then with this
+checkout's, one after the other under the same load: both wall and CPU seconds, the ratios,
+and whether the two grouped every article alike.
+
+    .venv/bin/python benchmarks/stories.py --against ../main
 """
 
 from __future__ import annotations
@@ -39,13 +46,17 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
+import pickle
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -180,6 +191,72 @@ def group_in_memory(texts: list[str]) -> tuple[list[int], float, float, StoryInd
             rate = article_id / (time.perf_counter() - started)
             print(f"  … {article_id:,} grouped ({rate:,.0f}/s)", file=sys.stderr)
     return story_of, time.perf_counter() - started, placing, index, prints
+
+
+# Run in the child of ``--against``: the other checkout's ``monitor`` is imported first,
+# so this file's own imports (and sys.path entry) find it already loaded.
+_ELSEWHERE = """
+import importlib.util, json, pickle, sys, time
+checkout, bench, data = sys.argv[1:4]
+sys.path.insert(0, checkout)
+import monitor.stories
+spec = importlib.util.spec_from_file_location("stories_bench", bench)
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+with open(data, "rb") as f:
+    texts = pickle.load(f)
+cpu = time.process_time()
+story_of, seconds, placing, _, _ = bench.group_in_memory(texts)
+cpu = time.process_time() - cpu
+print(json.dumps({"code": monitor.stories.__file__, "seconds": seconds, "cpu": cpu,
+                  "placing": placing, "story_of": story_of}))
+"""
+
+
+def group_elsewhere(checkout: Path, texts: list[str]) -> dict[str, Any]:
+    """Group ``texts`` as ``group_in_memory`` does, with another checkout's code."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "texts.pickle"
+        with data.open("wb") as f:
+            pickle.dump(texts, f)
+        env = {**os.environ, "PYTHONPATH": str(checkout)}
+        child = subprocess.run(
+            [sys.executable, "-c", _ELSEWHERE, str(checkout), __file__, str(data)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+    found: dict[str, Any] = json.loads(child.stdout)
+    if not Path(found["code"]).resolve().is_relative_to(checkout.resolve()):
+        raise SystemExit(f"--against {checkout}: the child imported {found['code']}")
+    return found
+
+
+def side_by_side(
+    checkout: Path,
+    theirs: dict[str, Any],
+    ours: tuple[float, float, float],
+    story_of: list[int],
+    original: list[int],
+) -> None:
+    seconds, cpu, placing = ours
+    print(f"\nSide by side, the same {len(story_of):,} articles, one run after the other:")
+    for name, run, grouped in (
+        (str(checkout), (theirs["seconds"], theirs["cpu"], theirs["placing"]), theirs["story_of"]),
+        ("this checkout", ours, story_of),
+    ):
+        reruns, joined, originals, merged = quality(grouped, original)
+        print(
+            f"  {name}: {run[0]:.1f} s wall, {run[1]:.1f} s CPU (fingerprints "
+            f"{run[0] - run[2]:.1f} s, placing {run[2]:.1f} s); re-runs in their original's "
+            f"story {joined:,} / {reruns:,}, distinct originals sharing a story {merged:,}"
+        )
+    same = "the same stories" if theirs["story_of"] == story_of else "DIFFERENT stories"
+    print(
+        f"  ratio: {theirs['seconds'] / seconds:.2f}x less wall time, "
+        f"{theirs['cpu'] / cpu:.2f}x less CPU time; {same} for every article"
+    )
 
 
 def quality(story_of: list[int], original: list[int]) -> tuple[int, int, int, int]:
@@ -320,6 +397,12 @@ def main() -> None:
         "--store-n", type=int, default=5_000, help="articles for the store round trip"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="another checkout (e.g. main's) to group the same articles with first",
+    )
     args = parser.parse_args()
 
     t = time.perf_counter()
@@ -329,6 +412,7 @@ def main() -> None:
         f"{args.n:,} articles generated in {time.perf_counter() - t:.1f} s "
         f"(mean {words:,.0f} space-separated units; not timed below)"
     )
+    theirs = group_elsewhere(args.against, texts) if args.against else None
     cpu = time.process_time()
     story_of, seconds, placing, index, prints = group_in_memory(texts)
     cpu = time.process_time() - cpu
@@ -345,6 +429,8 @@ def main() -> None:
     print(f"  {len(set(story_of)):,} stories")
     print(f"  re-runs in their original's story: {joined:,} / {reruns:,} ({joined / reruns:.1%})")
     print(f"  distinct originals sharing a story: {merged:,} / {originals:,}")
+    if theirs is not None:
+        side_by_side(args.against, theirs, (seconds, cpu, placing), story_of, original)
     compare_lsh(prints, min(args.lsh_n, args.n))
     del prints
     real_pages()

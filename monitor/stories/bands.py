@@ -37,22 +37,53 @@ _SLOT_KEYS = 2
 Keys = npt.NDArray[np.uint64]
 Rows = npt.NDArray[np.int32]
 _SALTS = np.random.default_rng(0x5EED).integers(0, 2**63, BANDS, dtype=np.uint64)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
 
 
 def band_keys(signatures: npt.NDArray[np.uint32]) -> Keys:
-    """``(n, BANDS)`` keys of ``(n, NUM_PERM)`` signatures (ROWS must be 2)."""
-    sig = np.ascontiguousarray(signatures, dtype=np.uint32).reshape(-1, BANDS, ROWS)
-    joined = (sig[:, :, 0].astype(np.uint64) << np.uint64(32)) | sig[:, :, 1].astype(np.uint64)
-    return _mix64(joined ^ _SALTS)
+    """``(n, BANDS)`` keys of ``(n, NUM_PERM)`` signatures (ROWS must be 2): a band's two
+    values read as one 64-bit number in place. Keys live only in memory (a restart bands
+    the stored signatures again), so the byte order they are read in is free."""
+    sig = np.ascontiguousarray(signatures, dtype=np.uint32).reshape(-1, NUM_PERM)
+    return _mix64(sig.view(np.uint64) ^ _SALTS)
+
+
+def counted(rows: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct ``rows``, sorted, and how often each occurs (``np.unique``'s answer
+    without its general-purpose overhead, which cost as much as a lookup)."""
+    rows = np.sort(rows)
+    first = np.empty(len(rows), dtype=bool)
+    first[:1] = True
+    np.not_equal(rows[1:], rows[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return rows[starts], np.diff(starts, append=len(rows))
 
 
 def _mix64(z: Keys) -> Keys:
-    """SplitMix64's finalizer, a bijection: MinHash values are minima, so small, and the
-    raw keys would crowd a few directory slots; mixed, they spread evenly."""
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
+    """SplitMix64's finalizer, a bijection, in place: MinHash values are minima, so small,
+    and the raw keys would crowd a few directory slots; mixed, they spread evenly. (Arrays
+    wrap silently at 64 bits; no ``errstate`` needed, which cost as much as the mixing.)"""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
+
+
+def _interleave(
+    old: npt.NDArray[np.generic],
+    new: npt.NDArray[np.generic],
+    at: npt.NDArray[np.intp],
+    kept: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.generic]:
+    """``old`` with ``new`` placed at ``at`` (positions in the result; ``kept`` marks the
+    rest, where ``old`` goes in order)."""
+    out = np.empty(len(kept), dtype=old.dtype)
+    out[at] = new
+    out[kept] = old
+    return out
 
 
 class BandIndex:
@@ -63,22 +94,26 @@ class BandIndex:
         self._rows: Rows = np.empty(0, dtype=np.int32)
         # _slots[j]: where the sorted keys whose top bits are j start; _shift: 64 - bits
         self._slots: npt.NDArray[np.int32] = np.zeros(2, dtype=np.int32)
+        self._bits = 0  # none yet: the first merge builds the directory
         self._shift = np.uint64(63)
-        # keys not merged yet: the first row filed under a key, and any further ones
+        # keys not merged yet, for lookups: the first row filed under a key, and any
+        # further ones; and as filed, for the merge (arrays join faster than dicts unpack)
         self._pending: dict[int, int] = {}
         self._more: dict[int, list[int]] = {}
-        self._pending_rows = 0
+        self._waiting: list[Keys] = []
+        self._waiting_rows: list[int] = []
 
     def add(self, row: int, keys: Keys) -> None:
         listed = keys.tolist()
         clash = self._pending.keys() & listed
-        if clash:
-            for key in clash:
-                self._more.setdefault(key, []).append(row)
-            listed = [k for k in listed if k not in clash]
+        first = {key: self._pending[key] for key in clash}  # a key keeps its first row
+        for key in clash:
+            self._more.setdefault(key, []).append(row)
         self._pending.update(dict.fromkeys(listed, row))
-        self._pending_rows += 1
-        if self._pending_rows >= FLUSH:
+        self._pending.update(first)
+        self._waiting.append(keys)
+        self._waiting_rows.append(row)
+        if len(self._waiting) >= FLUSH:
             self.flush()
 
     def add_many(self, rows: npt.NDArray[np.int64], keys: Keys) -> None:
@@ -89,54 +124,62 @@ class BandIndex:
     def query(self, keys: Keys) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Rows sharing at least one band key with ``keys``, and in how many bands each
         (the more bands, the more alike: the expected share is Jaccard squared)."""
-        parts: list[npt.NDArray[np.int64]] = []
-        if len(self._keys):
-            slot = (keys >> self._shift).astype(np.intp)
-            lo, hi = self._slots[slot], self._slots[slot + 1]
-            lengths = hi - lo
-            total = int(lengths.sum())
-            if total:
-                # every sorted key in the query's slots, beside the query key it may equal
-                starts = np.cumsum(lengths) - lengths
-                at = np.repeat(lo - starts, lengths) + np.arange(total)
-                same = self._keys[at] == np.repeat(keys, lengths)
-                parts.append(self._rows[at[same]].astype(np.int64))
-        if self._pending:
-            listed = keys.tolist()
-            found = [self._pending[k] for k in self._pending.keys() & listed]
-            for key in self._more.keys() & listed:
-                found.extend(self._more[key])
-            parts.append(np.array(found, dtype=np.int64))
-        if not parts:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        return np.unique(np.concatenate(parts), return_counts=True)
+        return counted(self.matches(keys))
+
+    def matches(self, keys: Keys) -> npt.NDArray[np.int64]:
+        """``query``'s rows unsorted, each once per band it shares: what placing needs
+        when there are few (sorting and counting them cost as much as the lookup)."""
+        found = self._sorted_matches(keys) if len(self._keys) else np.empty(0, np.int64)
+        if not self._pending:
+            return found
+        listed = keys.tolist()
+        waiting = [self._pending[k] for k in self._pending.keys() & listed]
+        for key in self._more.keys() & listed:
+            waiting.extend(self._more[key])
+        return np.concatenate((found, np.array(waiting, dtype=np.int64))) if waiting else found
+
+    def _sorted_matches(self, keys: Keys) -> npt.NDArray[np.int64]:
+        slot = keys >> self._shift
+        lo, hi = self._slots[slot], self._slots[slot + 1]
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if not total:
+            return np.empty(0, dtype=np.int64)
+        # every sorted key in the query's slots, beside the query key it may equal
+        starts = np.cumsum(lengths) - lengths
+        at = np.repeat(lo - starts, lengths) + np.arange(total)
+        same = self._keys[at] == np.repeat(keys, lengths)
+        return self._rows[at[same]].astype(np.int64)
 
     def flush(self) -> None:
-        if not self._pending:
+        if not self._waiting:
             return
-        extra = sum(map(len, self._more.values()))
-        keys = np.fromiter(self._pending.keys(), dtype=np.uint64, count=len(self._pending))
-        owners = np.fromiter(self._pending.values(), dtype=np.int32, count=len(self._pending))
-        if extra:
-            more_keys = np.fromiter(
-                (k for k, rows in self._more.items() for _ in rows), np.uint64, count=extra
-            )
-            more_rows = np.fromiter(
-                (r for rows in self._more.values() for r in rows), np.int32, count=extra
-            )
-            keys = np.concatenate([keys, more_keys])
-            owners = np.concatenate([owners, more_rows])
-        self._pending, self._more, self._pending_rows = {}, {}, 0
+        keys = np.concatenate(self._waiting)
+        owners = np.repeat(
+            np.array(self._waiting_rows, dtype=np.int32), [len(k) for k in self._waiting]
+        )
+        self._pending, self._more, self._waiting, self._waiting_rows = {}, {}, [], []
         self._merge(keys, owners)
 
     def _merge(self, keys: Keys, owners: Rows) -> None:
         order = np.argsort(keys, kind="stable")
         keys, owners = keys[order], owners[order]
+        # where each new key lands among the merged ones (``np.insert`` would find the same
+        # places but sort them again, twice: a third of the merge)
         at = np.searchsorted(self._keys, keys, side="right")
-        self._keys = np.insert(self._keys, at, keys)
-        self._rows = np.insert(self._rows, at, owners)
+        at += np.arange(len(keys), dtype=at.dtype)
+        kept = np.ones(len(self._keys) + len(keys), dtype=bool)
+        kept[at] = False
+        self._keys = _interleave(self._keys, keys, at, kept)
+        self._rows = _interleave(self._rows, owners, at, kept)
         bits = max(1, (len(self._keys) // _SLOT_KEYS).bit_length() - 1)
-        self._shift = np.uint64(64 - bits)
+        if bits == self._bits:
+            # same slots: shift each slot's start by the new keys below it, not recount
+            # all the keys (at 100,000 pieces, 6.4 million of them at every merge)
+            added = np.bincount((keys >> self._shift).astype(np.intp), minlength=1 << bits)
+            self._slots[1:] += np.cumsum(added).astype(np.int32)
+            return
+        self._bits, self._shift = bits, np.uint64(64 - bits)
         counts = np.bincount((self._keys >> self._shift).astype(np.intp), minlength=1 << bits)
         self._slots = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
 

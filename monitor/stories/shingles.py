@@ -1,16 +1,20 @@
 """Shingles: the overlapping runs of words (or, in Chinese and Japanese, characters) whose
 shared share tells a re-run from another story.
 
-Each shingle is one 32-bit number. Words are hashed once (CRC-32 of their UTF-8, cached:
-a news vocabulary repeats) and a run of ``k`` word hashes is combined with numpy
-arithmetic, so a page costs one regex scan and a few array operations rather than a Python
-call per shingle. The numbers are stable across processes and machines (no ``hash()``
-salt), because MinHash signatures built from them are stored and compared after restarts.
+Each shingle is one 32-bit number. A word is its CRC-32 (of its UTF-8), and a run of
+``k`` word hashes is combined with numpy arithmetic. The CRC-32s of all of a page's words
+come out of a few array operations over its bytes, with no Python object per word: CRC-32
+is linear, so a word's CRC is the XOR of one table entry per byte (the byte's effect at
+its distance from the word's end) and one per word length (``_crc_tables``). The numbers
+are stable across processes and machines (no ``hash()`` salt), because MinHash signatures
+built from them are stored and compared after restarts; they are the ``zlib.crc32`` of
+each word, as they always were, so stored signatures stay valid.
 """
 
 from __future__ import annotations
 
 import zlib
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -25,22 +29,67 @@ CHAR_SHINGLE = 5
 Hashes = npt.NDArray[np.uint32]
 
 _MULTIPLIER = np.uint32(0x01000193)  # the FNV prime: odd, so each step is a bijection
-_word_cache: dict[str, int] = {}
-#: words kept hashed (~12 MiB per 100,000): a news vocabulary's working set fits well
-#: inside, and a daemon that runs for months never holds more (at 500,000, ~60 MiB)
-_WORD_CACHE_LIMIT = 100_000
+#: the longest word (in UTF-8 bytes) the CRC tables cover; a longer one (a run of CJK
+#: characters inside a mostly Latin text) is hashed on its own
+_TABLE_BYTES = 64
+_SPACE = 32
 
 
-def _word_hashes(tokens: list[str]) -> Hashes:
-    try:
-        return np.fromiter(map(_word_cache.__getitem__, tokens), np.uint32, len(tokens))
-    except KeyError:  # a word not seen yet (the vocabulary repeats: rarely)
-        missing = set(tokens).difference(_word_cache)
-        if len(_word_cache) + len(missing) > _WORD_CACHE_LIMIT:
-            _word_cache.clear()
-            missing = set(tokens)
-        _word_cache.update((w, zlib.crc32(w.encode("utf-8"))) for w in missing)
-        return np.fromiter(map(_word_cache.__getitem__, tokens), np.uint32, len(tokens))
+def shingle_hashes(tokens: list[str], *, spaceless: bool) -> Hashes:
+    """The distinct shingles of a folded text's ``normalise.words``, as sorted uint32:
+    runs of words, or of characters when the text is ``spaceless``."""
+    return text_shingles(" ".join(tokens), spaceless=spaceless)
+
+
+def text_shingles(joined: str, *, spaceless: bool) -> Hashes:
+    """``shingle_hashes`` of the words joined by single spaces (``normalise.Words.joined``),
+    without splitting them into Python strings."""
+    if spaceless:
+        chars = joined.replace(" ", "")  # spaces and punctuation carry nothing here
+        units = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+        runs = _runs(units, CHAR_SHINGLE)
+    else:
+        runs = _runs(word_hashes(joined.encode("utf-8")), WORD_SHINGLE)
+    runs.sort()
+    return runs[np.concatenate(([True], runs[1:] != runs[:-1]))] if len(runs) else runs
+
+
+def word_hashes(data: bytes) -> Hashes:
+    """``zlib.crc32`` of each word of ``data`` (UTF-8 words, one space between two)."""
+    if not data:
+        return np.empty(0, dtype=np.uint32)
+    by_distance, by_length = _crc_tables()
+    octets = np.frombuffer(data, dtype=np.uint8)
+    spaces = np.flatnonzero(octets == _SPACE)
+    ends = np.append(spaces, len(octets))
+    starts = np.concatenate(([0], spaces + 1))
+    lengths = ends - starts
+    # each byte's distance to the end of its word; a space's row of the table is zeros
+    distance = np.repeat(ends, lengths + 1)[: len(octets)] - np.arange(1, len(octets) + 1)
+    distance[spaces] = _TABLE_BYTES
+    longest = int(lengths.max())
+    if longest > _TABLE_BYTES:
+        np.minimum(distance, _TABLE_BYTES, out=distance)
+    crcs = np.bitwise_xor.reduceat(by_distance[(distance << 8) | octets], starts)
+    crcs ^= by_length[np.minimum(lengths, _TABLE_BYTES)]
+    if longest > _TABLE_BYTES:
+        for i in np.flatnonzero(lengths > _TABLE_BYTES).tolist():
+            crcs[i] = zlib.crc32(data[starts[i] : ends[i]])
+    return crcs
+
+
+@cache
+def _crc_tables() -> tuple[Hashes, Hashes]:
+    """CRC-32 split into its linear parts: ``crc32(w) = XOR of by_distance[d, byte] over
+    w's bytes (d: bytes after it in w) ^ by_length[len(w)]`` (flattened, with a zero row
+    at ``d = _TABLE_BYTES`` for the spaces between words)."""
+    by_length = np.array([zlib.crc32(bytes(n)) for n in range(_TABLE_BYTES + 1)], np.uint32)
+    by_distance = np.zeros((_TABLE_BYTES + 1, 256), dtype=np.uint32)
+    for d in range(_TABLE_BYTES):
+        zeros = bytes(d)
+        by_distance[d] = [zlib.crc32(bytes((c,)) + zeros) for c in range(256)]
+        by_distance[d] ^= by_length[d + 1]
+    return by_distance.reshape(-1), by_length
 
 
 def _runs(units: Hashes, k: int) -> Hashes:
@@ -54,17 +103,3 @@ def _runs(units: Hashes, k: int) -> Hashes:
         out *= _MULTIPLIER
         out += units[i : i + n]
     return out
-
-
-def shingle_hashes(tokens: list[str], *, spaceless: bool) -> Hashes:
-    """The distinct shingles of a folded text's ``normalise.words``, as sorted uint32:
-    runs of words, or of characters when the text is ``spaceless``."""
-    if spaceless:
-        chars = "".join(tokens)  # spaces and punctuation carry nothing here
-        units = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
-        runs = _runs(units, CHAR_SHINGLE)
-    else:
-        units = _word_hashes(tokens)
-        runs = _runs(units, WORD_SHINGLE)
-    runs.sort()
-    return runs[np.concatenate(([True], runs[1:] != runs[:-1]))] if len(runs) else runs

