@@ -126,11 +126,15 @@ def _fold(text: str) -> tuple[str, CodePoints, Classes]:
     if _has(classes, _SPACELESS_BIT):
         folded = folded.translate(_simplified())
         points, classes = _classify(folded)
+    translated = False
     if _has(classes, _OTHER_BIT) and _has(classes, _LATIN_BIT):
         if _count(classes, _OTHER_BIT) < _count(classes, _LATIN_BIT):
             folded = folded.translate(_FOLD_LOOKALIKES)
-    folded = unicodedata.normalize("NFC", folded)
-    points, classes = _classify(folded)
+            translated = True
+    composed = unicodedata.normalize("NFC", folded)
+    if translated or composed is not folded:  # NFC returns its argument if nothing composes
+        folded = composed
+        points, classes = _classify(folded)
     return folded, points, classes
 
 
