@@ -44,6 +44,13 @@ MIN_SHINGLES = 8
 MAX_CANDIDATES = 256
 
 
+# The least Jaccard similarity a qualifying pair can have: containment is at most
+# J·(1 + larger/smaller)/(1 + J), and the size bound caps larger/smaller. Below it (less a
+# hair, for rounding) no candidate needs its containment worked out.
+_MOST_SUM = 1 + 1 / MIN_SIZE_RATIO
+_LEAST_JACCARD = CONTAINMENT / (_MOST_SUM - CONTAINMENT) * (1 - 1e-9)
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What grouping needs of a piece's text; ``signature`` is None when it is too short."""
@@ -133,8 +140,10 @@ class StoryIndex:
             return None
         # a row met more than once is verified more than once, to the same answer: cheaper
         # than sorting a few dozen candidates out
-        sizes = self._sizes[cand]
         jac = sketch.jaccard(fp.signature, self._sigs[cand])
+        if jac.max() < _LEAST_JACCARD:
+            return None  # the usual answer: only chance pairs among the candidates
+        sizes = self._sizes[cand]
         held = sketch.containment(jac, fp.size, sizes)
         ratio = np.minimum(sizes, fp.size) / np.maximum(np.maximum(sizes, fp.size), 1)
         ok = (held >= CONTAINMENT) & (ratio >= MIN_SIZE_RATIO)
